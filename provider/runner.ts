@@ -1,0 +1,79 @@
+/**
+ * The one place that executes `ip`. Every provider receives a {@link Runner}; unit tests pass a fake
+ * that records argv, everything else uses {@link systemRunner}.
+ *
+ * Commands are argv arrays handed straight to the kernel's exec: no shell ever sees them.
+ */
+import { classify, IpCommandError } from "./errors.js";
+
+export interface IpResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface IpOptions {
+  /** Run inside this named namespace (`ip -n NETNS …`); the root namespace when absent. */
+  netns?: string | undefined;
+}
+
+export interface Runner {
+  /** Runs `ip [-n netns] ...args` and reports how it ended; it throws only when `ip` cannot start. */
+  ip(args: readonly string[], options?: IpOptions): Promise<IpResult>;
+}
+
+/** The full argv of an `ip` invocation, as run and as shown in messages. */
+export function ipArgv(args: readonly string[], options?: IpOptions): string[] {
+  return options?.netns === undefined ? ["ip", ...args] : ["ip", "-n", options.netns, ...args];
+}
+
+let override: Runner | undefined;
+
+/**
+ * Replaces the runner that {@link systemRunner} hands out, for tests that drive serialized
+ * providers (which build their own runner) against a fake. Pass `undefined` to restore.
+ */
+export function useRunner(runner: Runner | undefined): void {
+  override = runner;
+}
+
+let system: Runner | undefined;
+
+/** The runner that executes the real `ip` found on PATH. */
+export function systemRunner(): Runner {
+  if (override !== undefined) return override;
+  system ??= {
+    async ip(args, options) {
+      // execa 9 is ESM-only; it is imported here, at run time, so the serialized provider never
+      // captures it (see the guide on dynamic providers).
+      const { execa } = await import("execa");
+      const [file, ...rest] = ipArgv(args, options);
+      const result = await execa(file as string, rest, {
+        reject: false,
+        stdin: "ignore",
+        // iproute2's messages are matched by errors.ts; keep them in English.
+        env: { LC_ALL: "C" },
+      });
+      if (result.exitCode === undefined) {
+        // `ip` never ran: not installed, or not executable.
+        throw new IpCommandError(
+          ipArgv(args, options),
+          undefined,
+          String(result.originalMessage ?? result.shortMessage ?? "not found"),
+          "ip-missing",
+        );
+      }
+      return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+    },
+  };
+  return system;
+}
+
+/** Runs `ip` and returns its standard output; a non-zero exit becomes a classified {@link IpCommandError}. */
+export async function runIp(runner: Runner, args: readonly string[], options?: IpOptions): Promise<string> {
+  const result = await runner.ip(args, options);
+  if (result.exitCode !== 0) {
+    throw new IpCommandError(ipArgv(args, options), result.exitCode, result.stderr, classify(result.stderr));
+  }
+  return result.stdout;
+}

@@ -1,0 +1,30 @@
+/**
+ * A fake {@link Runner} for unit tests: records every argv and answers from a script of responses.
+ */
+import type { IpOptions, IpResult, Runner } from "../../provider/runner.js";
+import { ipArgv } from "../../provider/runner.js";
+
+/** Decides the answer to one command; `undefined` means success with empty output. */
+export type Responder = (argv: string[]) => Partial<IpResult> | undefined;
+
+export class FakeRunner implements Runner {
+  readonly calls: string[][] = [];
+  constructor(private readonly respond: Responder = () => undefined) {}
+
+  async ip(args: readonly string[], options?: IpOptions): Promise<IpResult> {
+    const argv = ipArgv(args, options);
+    this.calls.push(argv);
+    const answer = this.respond(argv) ?? {};
+    return { exitCode: answer.exitCode ?? 0, stdout: answer.stdout ?? "", stderr: answer.stderr ?? "" };
+  }
+
+  /** The recorded commands as single strings, for readable assertions. */
+  get commands(): string[] {
+    return this.calls.map((argv) => argv.join(" "));
+  }
+}
+
+/** A failed command's answer, with the kernel's words. */
+export function failure(stderr: string, exitCode = 1): Partial<IpResult> {
+  return { exitCode, stderr };
+}

@@ -1,0 +1,189 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { UNKNOWN } from "../../provider/dynamic.js";
+import { isIpError } from "../../provider/errors.js";
+import { NetNamespaceProvider } from "../../provider/resources/net-namespace.js";
+import { FakeRunner, failure } from "../support/fake-runner.js";
+
+const loUp = JSON.stringify([{ ifindex: 1, ifname: "lo", flags: ["LOOPBACK", "UP", "LOWER_UP"], mtu: 65536 }]);
+const loDown = JSON.stringify([{ ifindex: 1, ifname: "lo", flags: ["LOOPBACK"], mtu: 65536 }]);
+
+describe("NetNamespace check", () => {
+  const provider = new NetNamespaceProvider(new FakeRunner());
+
+  it("fills in loopbackUp = true", async () => {
+    const result = await provider.check({}, { name: "lab0" });
+    assert.deepEqual(result, { inputs: { name: "lab0", loopbackUp: true } });
+  });
+
+  it("keeps an explicit loopbackUp = false", async () => {
+    const result = await provider.check({}, { name: "lab0", loopbackUp: false });
+    assert.deepEqual(result.inputs, { name: "lab0", loopbackUp: false });
+  });
+
+  const bad: Array<[string, unknown, RegExp]> = [
+    ["empty", "", /must not be empty/],
+    ["a leading dash", "-n", /must not start with "-"/],
+    ["a slash", "a/b", /only ASCII letters/],
+    ["dot", ".", /must not be "\." or "\.\."/],
+    ["dot-dot", "..", /must not be "\." or "\.\."/],
+    ["a NUL byte", "a\u0000b", /only ASCII letters/],
+    ["over 255 bytes", "n".repeat(256), /at most 255 bytes/],
+    ["a number", 7, /must be a string, got 7/],
+    ["nothing", undefined, /must be a string, got nothing/],
+  ];
+  for (const [what, name, message] of bad) {
+    it(`refuses a name with ${what}, naming the property and the value`, async () => {
+      const result = await provider.check({}, { name });
+      assert.equal(result.inputs, undefined);
+      assert.equal(result.failures?.length, 1);
+      assert.equal(result.failures?.[0]?.property, "name");
+      assert.match(result.failures?.[0]?.reason ?? "", message);
+    });
+  }
+
+  it("reports every bad property at once", async () => {
+    const result = await provider.check({}, { name: "", loopbackUp: "yes" });
+    assert.deepEqual(result.failures?.map((f) => f.property).sort(), ["loopbackUp", "name"]);
+  });
+
+  it("lets a value not known yet through, unchecked", async () => {
+    const result = await provider.check({}, { name: UNKNOWN });
+    assert.deepEqual(result.inputs, { name: UNKNOWN, loopbackUp: true });
+  });
+});
+
+describe("NetNamespace diff", () => {
+  const provider = new NetNamespaceProvider(new FakeRunner());
+  it("sees no change when nothing changed", async () => {
+    const result = await provider.diff("a", { name: "a", loopbackUp: true }, { name: "a", loopbackUp: true });
+    assert.deepEqual(result, { changes: false, replaces: [] });
+  });
+  it("updates loopbackUp in place", async () => {
+    const result = await provider.diff("a", { name: "a", loopbackUp: true }, { name: "a", loopbackUp: false });
+    assert.deepEqual(result, { changes: true, replaces: [] });
+  });
+  it("replaces on a new name", async () => {
+    const result = await provider.diff("a", { name: "a", loopbackUp: true }, { name: "b", loopbackUp: true });
+    assert.deepEqual(result, { changes: true, replaces: ["name"] });
+  });
+});
+
+describe("NetNamespace create", () => {
+  it("adds the namespace and brings lo up", async () => {
+    const runner = new FakeRunner();
+    const result = await new NetNamespaceProvider(runner).create({ name: "lab0", loopbackUp: true });
+    assert.deepEqual(runner.commands, ["ip netns add lab0", "ip -n lab0 link set dev lo up"]);
+    assert.deepEqual(result, { id: "lab0", outs: { name: "lab0", loopbackUp: true } });
+  });
+
+  it("leaves lo down when asked", async () => {
+    const runner = new FakeRunner();
+    await new NetNamespaceProvider(runner).create({ name: "lab0", loopbackUp: false });
+    assert.deepEqual(runner.commands, ["ip netns add lab0"]);
+  });
+
+  it("refuses a namespace that exists already and touches nothing", async () => {
+    const runner = new FakeRunner((argv) =>
+      argv[2] === "add" ? failure('Cannot create namespace file "/run/netns/lab0": File exists') : undefined,
+    );
+    await assert.rejects(new NetNamespaceProvider(runner).create({ name: "lab0", loopbackUp: true }), (e: Error) => {
+      assert.match(e.message, /"lab0" already exists and this stack did not create it/);
+      assert.match(e.message, /File exists/);
+      return true;
+    });
+    assert.deepEqual(runner.commands, ["ip netns add lab0"]);
+  });
+
+  it("removes the namespace again when lo cannot be brought up", async () => {
+    const runner = new FakeRunner((argv) =>
+      argv.includes("lo") ? failure("RTNETLINK answers: Invalid argument", 2) : undefined,
+    );
+    await assert.rejects(
+      new NetNamespaceProvider(runner).create({ name: "lab0", loopbackUp: true }),
+      /Invalid argument/,
+    );
+    assert.deepEqual(runner.commands, ["ip netns add lab0", "ip -n lab0 link set dev lo up", "ip netns delete lab0"]);
+  });
+
+  it("says that root is needed when the kernel refuses", async () => {
+    const runner = new FakeRunner(() => failure("mount --make-shared /run/netns failed: Operation not permitted"));
+    await assert.rejects(new NetNamespaceProvider(runner).create({ name: "lab0", loopbackUp: true }), (e: unknown) => {
+      assert.ok(isIpError(e));
+      assert.equal(e.reason, "permission-denied");
+      assert.match(e.message, /^Command failed with exit code 1: ip netns add lab0/);
+      assert.match(e.message, /root or CAP_NET_ADMIN/);
+      return true;
+    });
+  });
+});
+
+describe("NetNamespace read", () => {
+  it("reports the live loopback state", async () => {
+    const runner = new FakeRunner((argv) =>
+      argv.includes("list") ? { stdout: '[{"name":"lab0"},{"name":"other"}]' } : { stdout: loDown },
+    );
+    const result = await new NetNamespaceProvider(runner).read("lab0");
+    assert.deepEqual(result, {
+      id: "lab0",
+      props: { name: "lab0", loopbackUp: false },
+      inputs: { name: "lab0", loopbackUp: false },
+    });
+    assert.deepEqual(runner.commands, ["ip -json netns list", "ip -n lab0 -json link show dev lo"]);
+  });
+
+  for (const listing of ["", "null", "[]", '[{"name":"other"}]']) {
+    it(`reports the namespace gone when the listing is ${JSON.stringify(listing)}`, async () => {
+      const runner = new FakeRunner(() => ({ stdout: listing }));
+      assert.deepEqual(await new NetNamespaceProvider(runner).read("lab0"), {});
+    });
+  }
+
+  it("reports it gone when it vanishes between the two commands", async () => {
+    const runner = new FakeRunner((argv) =>
+      argv.includes("list")
+        ? { stdout: '[{"name":"lab0"}]' }
+        : failure('Cannot open network namespace "lab0": No such file or directory'),
+    );
+    assert.deepEqual(await new NetNamespaceProvider(runner).read("lab0"), {});
+  });
+
+  it("reads lo up", async () => {
+    const runner = new FakeRunner((argv) =>
+      argv.includes("list") ? { stdout: '[{"name":"lab0"}]' } : { stdout: loUp },
+    );
+    const result = await new NetNamespaceProvider(runner).read("lab0");
+    assert.equal(result.props?.loopbackUp, true);
+  });
+});
+
+describe("NetNamespace update and delete", () => {
+  it("sets lo down in place", async () => {
+    const runner = new FakeRunner();
+    const result = await new NetNamespaceProvider(runner).update(
+      "lab0",
+      { name: "lab0", loopbackUp: true },
+      { name: "lab0", loopbackUp: false },
+    );
+    assert.deepEqual(runner.commands, ["ip -n lab0 link set dev lo down"]);
+    assert.deepEqual(result.outs, { name: "lab0", loopbackUp: false });
+  });
+
+  it("deletes the namespace", async () => {
+    const runner = new FakeRunner();
+    await new NetNamespaceProvider(runner).delete("lab0");
+    assert.deepEqual(runner.commands, ["ip netns delete lab0"]);
+  });
+
+  it("succeeds when the namespace is already gone", async () => {
+    const runner = new FakeRunner(() =>
+      failure('Cannot remove namespace file "/run/netns/lab0": No such file or directory'),
+    );
+    await new NetNamespaceProvider(runner).delete("lab0");
+  });
+
+  it("fails with the kernel's words on any other error", async () => {
+    const runner = new FakeRunner(() => failure("Some other failure"));
+    await assert.rejects(new NetNamespaceProvider(runner).delete("lab0"), /ip netns delete lab0\nSome other failure/);
+  });
+});
