@@ -12,6 +12,19 @@ import type { ResourceKind } from "./providers.js";
  * call it. It captures nothing but the kind's name: no zod, no execa, no module state.
  */
 export function forwarder(kind: ResourceKind): pulumi.dynamic.ResourceProvider {
+  // One object per kind: Pulumi caches the serialized text by object identity, so every resource
+  // of a kind shares one serialization instead of paying for its own.
+  let provider = forwarders.get(kind);
+  if (provider === undefined) {
+    provider = makeForwarder(kind);
+    forwarders.set(kind, provider);
+  }
+  return provider;
+}
+
+const forwarders = new Map<ResourceKind, pulumi.dynamic.ResourceProvider>();
+
+function makeForwarder(kind: ResourceKind): pulumi.dynamic.ResourceProvider {
   const load = async (): Promise<
     pulumi.dynamic.ResourceProvider &
       Required<Pick<pulumi.dynamic.ResourceProvider, "check" | "diff" | "read" | "update" | "delete">>

@@ -1,0 +1,73 @@
+/**
+ * Stacks driven through the real Pulumi engine with the Automation API, each with a state backend
+ * and CLI home of its own in a temporary directory, offline.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { type ConfigMap, LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
+
+export const repoRoot = path.resolve(__dirname, "../../..");
+
+/** The directory scripts/toolchain printed; the README's test command exports it. */
+export function toolchainDir(): string {
+  const dir = process.env.PULUMI_NETNS_TOOLCHAIN;
+  if (dir === undefined || dir === "") {
+    throw new Error(
+      "PULUMI_NETNS_TOOLCHAIN is not set: run the tests with `npm test` (scripts/test), which installs the engine",
+    );
+  }
+  return dir;
+}
+
+export interface TestStack {
+  stack: Stack;
+  /** Destroys whatever is left, removes the stack and its temporary state. Safe to call twice. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * A new stack of the Pulumi project in `projectDir` (a directory with Pulumi.yaml), with `config`
+ * set. The stack's state lives in a temporary directory removed by `dispose`.
+ */
+export async function testStack(projectDir: string, config: Record<string, string>): Promise<TestStack> {
+  const home = mkdtempSync(path.join(tmpdir(), "pulumi-netns-e2e-"));
+  const toolchain = toolchainDir();
+  const pulumiCommand = await PulumiCommand.get({ root: path.dirname(toolchain) });
+  const envVars = {
+    PULUMI_BACKEND_URL: `file://${home}`,
+    PULUMI_HOME: path.join(home, ".pulumi"),
+    PULUMI_CONFIG_PASSPHRASE: "",
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    PATH: `${toolchain}:${process.env.PATH ?? ""}`,
+  };
+  const stackName = `test-${process.pid}-${Date.now().toString(36)}`;
+  const stack = await LocalWorkspace.createStack({ stackName, workDir: projectDir }, { pulumiCommand, envVars });
+  const configMap: ConfigMap = Object.fromEntries(Object.entries(config).map(([k, v]) => [k, { value: v }]));
+  await stack.setAllConfig(configMap);
+  let disposed = false;
+  return {
+    stack,
+    async dispose() {
+      if (disposed) return;
+      disposed = true;
+      try {
+        await stack.destroy();
+      } finally {
+        // Also removes the Pulumi.<stack>.yaml the config was written to.
+        await stack.workspace.removeStack(stackName, { force: true }).catch(() => undefined);
+        rmSync(home, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+/** The types of the resources the stack's state holds, the stack itself left out. */
+export async function resourceTypesInState(stack: Stack): Promise<string[]> {
+  const deployment = await stack.exportStack();
+  const resources = (deployment.deployment?.resources ?? []) as Array<{ type: string }>;
+  return resources
+    .map((r) => r.type)
+    .filter((type) => type !== "pulumi:pulumi:Stack" && !type.startsWith("pulumi:providers:"));
+}
