@@ -3,6 +3,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type * as zod from "zod";
+import { netnsNameProblem } from "./iproute/names.js";
 import type { ResourceKind } from "./providers.js";
 
 /**
@@ -57,6 +58,7 @@ type Zod = typeof zod.z;
 export async function checkInputs<T extends object>(
   build: (z: Zod) => zod.ZodObject,
   news: Record<string, unknown>,
+  crossChecks?: (inputs: T) => pulumi.dynamic.CheckFailure[],
 ): Promise<pulumi.dynamic.CheckResult<T>> {
   const { z } = await import("zod");
   const schema = build(z);
@@ -71,7 +73,51 @@ export async function checkInputs<T extends object>(
       })),
     };
   }
-  return { inputs: result.data as T };
+  const inputs = result.data as T;
+  const failures = crossChecks?.(inputs) ?? [];
+  return failures.length > 0 ? { failures } : { inputs };
+}
+
+/** True when a value is known (not the preview placeholder). */
+export function known<T>(value: T): value is Exclude<T, typeof UNKNOWN> {
+  return value !== UNKNOWN;
+}
+
+/** A reason a value is refused, from a parser that may also normalise it. */
+export interface Problem {
+  problem: string;
+}
+
+/** A zod string parsed (and normalised) by `parse`; the message names the rule and the bad value. */
+export function parsedString(z: Zod, parse: (value: string) => string | Problem): zod.ZodType<string> {
+  return z
+    .string({ error: (issue) => `must be a string, got ${describeValue(issue.input)}` })
+    .transform((value, ctx) => {
+      const parsed = parse(value);
+      if (typeof parsed === "string") return parsed;
+      ctx.addIssue({ code: "custom", message: `${parsed.problem}; got ${describeValue(value)}` });
+      return z.NEVER;
+    });
+}
+
+/** A whole number from `min` to `max`. */
+export function wholeNumber(z: Zod, min: number, max: number, why = ""): zod.ZodType<number> {
+  const rule = `must be a whole number from ${min} to ${max}${why}`;
+  return z
+    .number({ error: (issue) => `${rule}, got ${describeValue(issue.input)}` })
+    .refine((n) => Number.isInteger(n) && n >= min && n <= max, {
+      error: (issue) => `${rule}, got ${describeValue(issue.input)}`,
+    });
+}
+
+/** `netns`: a namespace name, or absent for the root namespace. */
+export function netnsField(z: Zod) {
+  return ruleString(z, netnsNameProblem).optional();
+}
+
+/** A boolean with a default, with a message that names the bad value. */
+export function flag(z: Zod, byDefault: boolean) {
+  return z.boolean({ error: (issue) => `must be true or false, got ${describeValue(issue.input)}` }).default(byDefault);
 }
 
 /**

@@ -50,9 +50,11 @@ export function isIpFailure(e: unknown, ...reasons: IpFailureReason[]): e is IpC
 // (strerror texts and netlink extended acks), matched case-insensitively.
 const patterns: ReadonlyArray<[RegExp, IpFailureReason]> = [
   [/operation not permitted|permission denied/i, "permission-denied"],
-  [/file exists|already exists/i, "already-exists"],
+  [/file exists|already exists|already assigned/i, "already-exists"],
   [
-    /cannot find device|does not exist|no such file or directory|no such device|no such process|cannot open network namespace|invalid netns value/i,
+    // "No such process" (ESRCH) is how the kernel says a route to delete is not there, and
+    // "Cannot assign requested address" (EADDRNOTAVAIL) an address.
+    /cannot find device|does not exist|no such file or directory|no such device|no such process|cannot open network namespace|address not found|cannot assign requested address/i,
     "not-found",
   ],
   [/device or resource busy|dump was interrupted|resource temporarily unavailable/i, "transient"],
@@ -67,7 +69,7 @@ export function classify(stderr: string): IpFailureReason {
 }
 
 const hints: Record<IpFailureReason, string> = {
-  "not-found": "",
+  "not-found": "The namespace, device or object named in the command does not exist.",
   "already-exists": "",
   "permission-denied":
     "Managing network namespaces needs root or CAP_NET_ADMIN (and CAP_SYS_ADMIN for `ip netns`): run pulumi as root.",

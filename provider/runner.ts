@@ -1,6 +1,8 @@
 /**
- * The one place that executes `ip`. Every provider receives a {@link Runner}; unit tests pass a fake
- * that records argv, everything else uses {@link systemRunner}.
+ * The one place that touches the machine: it executes `ip`, and reads and writes /proc/sys of the
+ * root namespace (which `ip netns exec` cannot reach, having no name for it). Every provider
+ * receives a {@link Runner}; unit tests pass a fake that records argv, everything else uses
+ * {@link systemRunner}.
  *
  * Commands are argv arrays handed straight to the kernel's exec: no shell ever sees them.
  */
@@ -15,11 +17,17 @@ export interface IpResult {
 export interface IpOptions {
   /** Run inside this named namespace (`ip -n NETNS …`); the root namespace when absent. */
   netns?: string | undefined;
+  /** Text for the command's standard input. */
+  input?: string;
 }
 
 export interface Runner {
   /** Runs `ip [-n netns] ...args` and reports how it ended; it throws only when `ip` cannot start. */
   ip(args: readonly string[], options?: IpOptions): Promise<IpResult>;
+  /** Reads a file of the root namespace's /proc/sys. */
+  readFile(path: string): Promise<string>;
+  /** Writes a file of the root namespace's /proc/sys. */
+  writeFile(path: string, content: string): Promise<void>;
 }
 
 /** The full argv of an `ip` invocation, as run and as shown in messages. */
@@ -50,7 +58,7 @@ export function systemRunner(): Runner {
       const [file, ...rest] = ipArgv(args, options);
       const result = await execa(file as string, rest, {
         reject: false,
-        stdin: "ignore",
+        ...(options?.input === undefined ? { stdin: "ignore" as const } : { input: options.input }),
         // iproute2's messages are matched by errors.ts; keep them in English.
         env: { LC_ALL: "C" },
       });
@@ -64,6 +72,15 @@ export function systemRunner(): Runner {
         );
       }
       return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+    },
+    async readFile(path) {
+      const { readFile } = await import("node:fs/promises");
+      return readFile(path, "utf8");
+    },
+    async writeFile(path, content) {
+      const { writeFile } = await import("node:fs/promises");
+      // Never create a file: a key that does not exist must fail, not appear.
+      await writeFile(path, content, { flag: "r+" });
     },
   };
   return system;

@@ -42,3 +42,40 @@ export function parseLinks(stdout: string): LinkInfo[] {
     };
   });
 }
+
+/** `ip -details -json link show dev DEVICE`: the details say what kind of link it is. */
+export function linkShowDetails(device: string): string[] {
+  return ["-details", "-json", "link", "show", "dev", device];
+}
+
+/** `ip link set dev DEVICE mtu MTU` */
+export function linkSetMtu(device: string, mtu: number): string[] {
+  return ["link", "set", "dev", device, "mtu", String(mtu)];
+}
+
+/** `ip link delete dev DEVICE` (for a veth, this removes both ends). */
+export function linkDelete(device: string): string[] {
+  return ["link", "delete", "dev", device];
+}
+
+/**
+ * `ip link add NAME [mtu MTU] type veth peer name PEER [netns PEER_NETNS] [mtu MTU]`: both ends in
+ * one kernel step, so no half pair can exist. Run it in the namespace `NAME` is to live in.
+ */
+export function vethAdd(
+  name: string,
+  peerName: string,
+  peerNetns: string | undefined,
+  mtu: number | undefined,
+): string[] {
+  const mtuArgs = mtu === undefined ? [] : ["mtu", String(mtu)];
+  const netnsArgs = peerNetns === undefined ? [] : ["netns", peerNetns];
+  return ["link", "add", name, ...mtuArgs, "type", "veth", "peer", "name", peerName, ...netnsArgs, ...mtuArgs];
+}
+
+/** The kind of link (`veth`, `bridge`…) from `ip -details -json link show`, if it has one. */
+export function parseLinkKind(stdout: string): string | undefined {
+  const [entry] = JSON.parse(stdout.trim() || "[]") as Array<{ linkinfo?: { info_kind?: unknown } }>;
+  const kind = entry?.linkinfo?.info_kind;
+  return typeof kind === "string" ? kind : undefined;
+}

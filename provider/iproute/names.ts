@@ -18,3 +18,44 @@ export function netnsNameProblem(name: string): string | undefined {
   if (!/^[A-Za-z0-9_.-]+$/.test(name)) return "may contain only ASCII letters, digits, '_', '.' and '-'";
   return undefined;
 }
+
+/**
+ * An interface name: the kernel takes 1 to 15 bytes (IFNAMSIZ less the NUL) without `/`, `:` or
+ * white space, and not `.` or `..`. We also refuse `%` (printf-style names), a leading `-` or `.`,
+ * and anything beyond ASCII letters, digits, `_`, `.` and `-`.
+ */
+export function interfaceNameProblem(name: string): string | undefined {
+  if (name.length === 0) return "must not be empty";
+  const bytes = Buffer.byteLength(name);
+  if (bytes > 15) return `must be at most 15 bytes (the kernel's IFNAMSIZ), got ${bytes}`;
+  if (name.startsWith("-")) return `must not start with "-" (ip would read it as an option)`;
+  if (name.startsWith(".")) return `must not start with "." ("." and ".." are not interface names)`;
+  if (!/^[A-Za-z0-9_.-]+$/.test(name)) {
+    return "may contain only ASCII letters, digits, '_', '.' and '-' (no '/', ':', '%' or white space)";
+  }
+  return undefined;
+}
+
+/**
+ * A sysctl key in dotted form (net.ipv4.ip_forward), which becomes a path under /proc/sys. Each
+ * segment is letters, digits, `_` or `-`, so no key can climb out of /proc/sys. (Interface names
+ * with a `.` cannot be written in this form.)
+ */
+export function sysctlKeyProblem(key: string): string | undefined {
+  if (key.length === 0) return "must not be empty";
+  const segments = key.split(".");
+  if (segments.length < 2) return "must have at least two dot-separated segments, like net.ipv4.ip_forward";
+  if (segments.some((s) => s === "")) return "must not have empty segments (no leading, trailing or doubled '.')";
+  if (!segments.every((s) => /^[A-Za-z0-9_][A-Za-z0-9_-]*$/.test(s))) {
+    return "segments may contain only ASCII letters, digits, '_' and '-' (no '/' or '..')";
+  }
+  return undefined;
+}
+
+/** A sysctl value: one line of text. */
+export function sysctlValueProblem(value: string): string | undefined {
+  if (value.trim().length === 0) return "must not be empty";
+  if (/[\n\r\0]/.test(value)) return "must be one line (no newline, carriage return or NUL)";
+  if (Buffer.byteLength(value) > 4096) return "must be at most 4096 bytes";
+  return undefined;
+}

@@ -2,11 +2,11 @@
  * NetNamespace: a named network namespace, as made by `ip netns add NAME`.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { checkInputs, forwarder, ruleString } from "../dynamic.js";
-import { isIpFailure } from "../errors.js";
+import { checkInputs, flag, forwarder, ruleString } from "../dynamic.js";
 import { linkSetState, linkShow, parseLinks } from "../iproute/link.js";
 import { netnsNameProblem } from "../iproute/names.js";
 import { netnsAdd, netnsDelete, netnsList, parseNetnsList } from "../iproute/netns.js";
+import { createRefusingForeign, ignoreNotFound, undefinedIfNotFound, undoOnFailure } from "../lifecycle.js";
 import { type Runner, runIp } from "../runner.js";
 
 export interface NetNamespaceArgs {
@@ -40,9 +40,7 @@ export class NetNamespaceProvider implements pulumi.dynamic.ResourceProvider {
       (z) =>
         z.object({
           name: ruleString(z, netnsNameProblem),
-          loopbackUp: z
-            .boolean({ error: (issue) => `must be true or false, got ${JSON.stringify(issue.input)}` })
-            .default(true),
+          loopbackUp: flag(z, true),
         }),
       news,
     );
@@ -55,40 +53,27 @@ export class NetNamespaceProvider implements pulumi.dynamic.ResourceProvider {
   }
 
   async create(inputs: NetNamespaceInputs): Promise<pulumi.dynamic.CreateResult<NetNamespaceState>> {
-    try {
-      await runIp(this.runner, netnsAdd(inputs.name));
-    } catch (e) {
-      if (isIpFailure(e, "already-exists")) {
-        throw new Error(
-          `Network namespace "${inputs.name}" already exists and this stack did not create it; ` +
-            `refusing to take it over. Remove it ('ip netns delete ${inputs.name}') or choose another name.\n${e.message}`,
-        );
-      }
-      throw e;
-    }
-    try {
-      if (inputs.loopbackUp) await runIp(this.runner, linkSetState("lo", true), { netns: inputs.name });
-    } catch (e) {
-      // All or nothing: a namespace we could not finish is not left behind.
-      await this.delete(inputs.name);
-      throw e;
-    }
+    await createRefusingForeign(`Network namespace "${inputs.name}"`, `ip netns delete ${inputs.name}`, () =>
+      runIp(this.runner, netnsAdd(inputs.name)),
+    );
+    await undoOnFailure(
+      async () => {
+        if (inputs.loopbackUp) await runIp(this.runner, linkSetState("lo", true), { netns: inputs.name });
+      },
+      () => this.delete(inputs.name),
+    );
     return { id: inputs.name, outs: { ...inputs } };
   }
 
   async read(id: string, _props?: NetNamespaceState): Promise<pulumi.dynamic.ReadResult<NetNamespaceState>> {
     const names = parseNetnsList(await runIp(this.runner, netnsList()));
     if (!names.includes(id)) return {};
-    let loopbackUp: boolean;
-    try {
-      const [lo] = parseLinks(await runIp(this.runner, linkShow("lo"), { netns: id }));
-      loopbackUp = lo?.up ?? false;
-    } catch (e) {
-      // Deleted between the two commands.
-      if (isIpFailure(e, "not-found")) return {};
-      throw e;
-    }
-    const live: NetNamespaceState = { name: id, loopbackUp };
+    // undefined when it was deleted between the two commands.
+    const links = await undefinedIfNotFound(async () =>
+      parseLinks(await runIp(this.runner, linkShow("lo"), { netns: id })),
+    );
+    if (links === undefined) return {};
+    const live: NetNamespaceState = { name: id, loopbackUp: links[0]?.up ?? false };
     return { id, props: live, inputs: live };
   }
 
@@ -102,11 +87,7 @@ export class NetNamespaceProvider implements pulumi.dynamic.ResourceProvider {
   }
 
   async delete(id: string, _props?: NetNamespaceState): Promise<void> {
-    try {
-      await runIp(this.runner, netnsDelete(id));
-    } catch (e) {
-      if (!isIpFailure(e, "not-found")) throw e;
-    }
+    await ignoreNotFound(() => runIp(this.runner, netnsDelete(id)));
   }
 }
 

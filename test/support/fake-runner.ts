@@ -18,6 +18,24 @@ export class FakeRunner implements Runner {
     return { exitCode: answer.exitCode ?? 0, stdout: answer.stdout ?? "", stderr: answer.stderr ?? "" };
   }
 
+  /** Files of the root namespace's /proc/sys, by path; reads of a missing one fail with ENOENT. */
+  readonly files = new Map<string, string>();
+
+  async readFile(path: string): Promise<string> {
+    this.calls.push(["readFile", path]);
+    const content = this.files.get(path);
+    if (content === undefined)
+      throw Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { code: "ENOENT" });
+    return content;
+  }
+
+  async writeFile(path: string, content: string): Promise<void> {
+    this.calls.push(["writeFile", path, content]);
+    if (!this.files.has(path))
+      throw Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { code: "ENOENT" });
+    this.files.set(path, content);
+  }
+
   /** The recorded commands as single strings, for readable assertions. */
   get commands(): string[] {
     return this.calls.map((argv) => argv.join(" "));

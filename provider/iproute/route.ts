@@ -1,0 +1,82 @@
+/**
+ * `ip route` argv builders and parsers: pure, no I/O.
+ */
+import type { Family } from "./address.js";
+
+/** The main routing table, where `ip route` works when no table is named. */
+export const MAIN_TABLE = 254;
+
+/** What identifies a route to the kernel, and what it goes through. */
+export interface RouteSpec {
+  family: Family;
+  /** `default`, or a network in CIDR notation. */
+  destination: string;
+  via?: string | undefined;
+  device?: string | undefined;
+  metric: number;
+  table: number;
+}
+
+function familyFlag(family: Family): string {
+  return family === 4 ? "-4" : "-6";
+}
+
+function routeArgs(route: RouteSpec): string[] {
+  return [
+    route.destination,
+    ...(route.via === undefined ? [] : ["via", route.via]),
+    ...(route.device === undefined ? [] : ["dev", route.device]),
+    "metric",
+    String(route.metric),
+    "table",
+    String(route.table),
+  ];
+}
+
+/** `ip -4|-6 route add DESTINATION [via GATEWAY] [dev DEVICE] metric METRIC table TABLE` */
+export function routeAdd(route: RouteSpec): string[] {
+  return [familyFlag(route.family), "route", "add", ...routeArgs(route)];
+}
+
+/** `ip -4|-6 route replace …`: changes the gateway or device of a route atomically. */
+export function routeReplace(route: RouteSpec): string[] {
+  return [familyFlag(route.family), "route", "replace", ...routeArgs(route)];
+}
+
+/** `ip -4|-6 route delete DESTINATION metric METRIC table TABLE`: exactly the route we made. */
+export function routeDelete(route: RouteSpec): string[] {
+  return [
+    familyFlag(route.family),
+    "route",
+    "delete",
+    route.destination,
+    "metric",
+    String(route.metric),
+    "table",
+    String(route.table),
+  ];
+}
+
+/** `ip -4|-6 -json route show table TABLE exact DESTINATION` */
+export function routeShow(route: Pick<RouteSpec, "family" | "destination" | "table">): string[] {
+  return [familyFlag(route.family), "-json", "route", "show", "table", String(route.table), "exact", route.destination];
+}
+
+export interface LiveRoute {
+  metric: number;
+  gateway: string | undefined;
+  device: string | undefined;
+}
+
+/** Routes from `ip -json route show`; a missing metric is 0, as the kernel means it. */
+export function parseRoutes(stdout: string): LiveRoute[] {
+  const text = stdout.trim();
+  if (text === "" || text === "null") return [];
+  const parsed = JSON.parse(text) as Array<Record<string, unknown>>;
+  if (!Array.isArray(parsed)) throw new Error(`unexpected output of 'ip -json route show': ${text.slice(0, 200)}`);
+  return parsed.map((r) => ({
+    metric: typeof r.metric === "number" ? r.metric : 0,
+    gateway: typeof r.gateway === "string" ? r.gateway : undefined,
+    device: typeof r.dev === "string" ? r.dev : undefined,
+  }));
+}

@@ -1,0 +1,62 @@
+/**
+ * Lifecycle rules every resource follows, written once: create is all or nothing, delete and read
+ * accept that an object is gone, and an object this stack did not create is never taken over.
+ */
+import { isIpFailure } from "./errors.js";
+
+/** Runs `work`; if it fails, runs `undo` before the error goes on, so a failed create leaves nothing. */
+export async function undoOnFailure<T>(work: () => Promise<T>, undo: () => Promise<unknown>): Promise<T> {
+  try {
+    return await work();
+  } catch (e) {
+    try {
+      await undo();
+    } catch (undoError) {
+      throw new Error(
+        `${messageOf(e)}\nUndoing the partial create failed too, so something may be left behind:\n${messageOf(undoError)}`,
+      );
+    }
+    throw e;
+  }
+}
+
+/** Runs `work`, treating "not found" (object, device or namespace gone) as success: for delete. */
+export async function ignoreNotFound(work: () => Promise<unknown>): Promise<void> {
+  try {
+    await work();
+  } catch (e) {
+    if (!isIpFailure(e, "not-found")) throw e;
+  }
+}
+
+/** Runs `work`, returning undefined when what it reads is gone: for read. */
+export async function undefinedIfNotFound<T>(work: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await work();
+  } catch (e) {
+    if (isIpFailure(e, "not-found")) return undefined;
+    throw e;
+  }
+}
+
+/**
+ * Runs the command that creates `what`; when the kernel says it exists already, refuses with a
+ * message saying so, and leaves the foreign object alone.
+ */
+export async function createRefusingForeign<T>(what: string, removeHint: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (e) {
+    if (isIpFailure(e, "already-exists")) {
+      throw new Error(
+        `${what} already exists and this stack did not create it; refusing to take it over or remove it. ` +
+          `Remove it yourself (${removeHint}) or choose another name.\n${e.message}`,
+      );
+    }
+    throw e;
+  }
+}
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
