@@ -142,3 +142,14 @@ export function describeValue(value: unknown): string {
         : (JSON.stringify(value) ?? String(value));
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
+
+/** What our creates return: always the full state (Pulumi's own type leaves `outs` optional). */
+export interface Created<State> {
+  id: string;
+  outs: State;
+}
+
+/** What our updates return: always the full state. */
+export interface Updated<State> {
+  outs: State;
+}

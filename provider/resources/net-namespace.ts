@@ -2,7 +2,7 @@
  * NetNamespace: a named network namespace, as made by `ip netns add NAME`.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { checkInputs, flag, forwarder, ruleString } from "../dynamic.js";
+import { type Created, checkInputs, flag, forwarder, ruleString, type Updated } from "../dynamic.js";
 import { linkSetState, linkShow, parseLinks } from "../iproute/link.js";
 import { netnsNameProblem } from "../iproute/names.js";
 import { netnsAdd, netnsDelete, netnsList, parseNetnsList } from "../iproute/netns.js";
@@ -52,7 +52,7 @@ export class NetNamespaceProvider implements pulumi.dynamic.ResourceProvider {
     return { changes: changed, replaces };
   }
 
-  async create(inputs: NetNamespaceInputs): Promise<pulumi.dynamic.CreateResult<NetNamespaceState>> {
+  async create(inputs: NetNamespaceInputs): Promise<Created<NetNamespaceState>> {
     await createRefusingForeign(`Network namespace "${inputs.name}"`, `ip netns delete ${inputs.name}`, () =>
       runIp(this.runner, netnsAdd(inputs.name)),
     );
@@ -77,11 +77,7 @@ export class NetNamespaceProvider implements pulumi.dynamic.ResourceProvider {
     return { id, props: live, inputs: live };
   }
 
-  async update(
-    id: string,
-    _olds: NetNamespaceState,
-    news: NetNamespaceInputs,
-  ): Promise<pulumi.dynamic.UpdateResult<NetNamespaceState>> {
+  async update(id: string, _olds: NetNamespaceState, news: NetNamespaceInputs): Promise<Updated<NetNamespaceState>> {
     await runIp(this.runner, linkSetState("lo", news.loopbackUp), { netns: id });
     return { outs: { ...news } };
   }

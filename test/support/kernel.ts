@@ -37,3 +37,52 @@ export function loopbackUp(netns: string): boolean {
 export function removeNamespace(name: string): void {
   if (namespaceExists(name)) ip("netns", "delete", name);
 }
+
+/** Runs `body` with `count` fresh namespaces, removed afterwards whatever happens. */
+export async function withNamespaces<T>(count: number, body: (names: string[]) => Promise<T>): Promise<T> {
+  const names = Array.from({ length: count }, () => uniqueName());
+  try {
+    for (const name of names) ip("netns", "add", name);
+    return await body(names);
+  } finally {
+    for (const name of names) removeNamespace(name);
+  }
+}
+
+export interface LinkView {
+  ifname: string;
+  ifindex: number;
+  flags: string[];
+  mtu: number;
+  address: string;
+}
+
+/** The link as `ip -json link show` reports it, or undefined when it is not there. */
+export function link(netns: string, device: string): LinkView | undefined {
+  try {
+    return (JSON.parse(ip("-n", netns, "-json", "link", "show", "dev", device)) as LinkView[])[0];
+  } catch {
+    return undefined;
+  }
+}
+
+/** The addresses on a device, as `ADDRESS/PREFIX`. */
+export function addresses(netns: string, device: string): string[] {
+  const [entry] = JSON.parse(ip("-n", netns, "-json", "address", "show", "dev", device)) as Array<{
+    addr_info: Array<{ local: string; prefixlen: number }>;
+  }>;
+  return (entry?.addr_info ?? []).map((a) => `${a.local}/${a.prefixlen}`);
+}
+
+/** The routes of a namespace's main table, as `ip -json route show` reports them. */
+export function routes(
+  netns: string,
+  ...selector: string[]
+): Array<{ dst: string; gateway?: string; dev?: string; metric?: number }> {
+  return JSON.parse(ip("-n", netns, "-json", "route", "show", ...selector) || "[]");
+}
+
+/** A sysctl's value inside a namespace. */
+export function sysctl(netns: string, key: string): string {
+  return ip("netns", "exec", netns, "cat", `/proc/sys/${key.split(".").join("/")}`).trim();
+}

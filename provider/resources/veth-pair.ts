@@ -1,0 +1,270 @@
+/**
+ * VethPair: two virtual Ethernet devices joined back to back, each end in a namespace of its own
+ * choosing, as made by `ip link add NAME type veth peer name PEER netns PEER_NETNS`.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import {
+  type Created,
+  checkInputs,
+  flag,
+  forwarder,
+  known,
+  netnsField,
+  ruleString,
+  type Updated,
+  wholeNumber,
+} from "../dynamic.js";
+import {
+  type LinkInfo,
+  linkDelete,
+  linkSetMtu,
+  linkSetState,
+  linkShowDetails,
+  parseLinkKind,
+  parseLinks,
+  vethAdd,
+} from "../iproute/link.js";
+import { interfaceNameProblem } from "../iproute/names.js";
+import { createRefusingForeign, ignoreNotFound, undefinedIfNotFound, undoOnFailure } from "../lifecycle.js";
+import { type Runner, runIp } from "../runner.js";
+
+export interface VethPairArgs {
+  /** The first end's interface name (1–15 bytes). Changing it replaces the pair. */
+  name: pulumi.Input<string>;
+  /** The other end's interface name (1–15 bytes). Changing it replaces the pair. */
+  peerName: pulumi.Input<string>;
+  /**
+   * The namespace `name` lives in (`ip -n NETNS …`). Changing it replaces the pair.
+   * @default the root namespace
+   */
+  netns?: pulumi.Input<string>;
+  /**
+   * The namespace `peerName` lives in (`… peer name PEER netns PEER_NETNS`). Changing it replaces the pair.
+   * @default the same as `netns`
+   */
+  peerNetns?: pulumi.Input<string>;
+  /**
+   * The MTU of both ends (`ip link set dev NAME mtu MTU`), from 68 to 65535. Updated in place.
+   * Left to the kernel (1500) when not set, and then not watched for drift either.
+   */
+  mtu?: pulumi.Input<number>;
+  /**
+   * Both ends administratively up (`ip link set dev NAME up`). Updated in place.
+   * @default true
+   */
+  up?: pulumi.Input<boolean>;
+}
+
+export interface VethPairInputs {
+  name: string;
+  peerName: string;
+  netns?: string | undefined;
+  peerNetns?: string | undefined;
+  mtu?: number | undefined;
+  up: boolean;
+}
+
+export interface VethPairState extends VethPairInputs {
+  /** Interface index of `name` in its namespace. */
+  ifindex: number;
+  /** MAC address of `name`. */
+  mac: string;
+  /** Interface index of `peerName` in its namespace. */
+  peerIfindex: number;
+  /** MAC address of `peerName`. */
+  peerMac: string;
+}
+
+/** Where a missing end is said to be when it is not where it was put: no real namespace has this name. */
+export const ELSEWHERE = "(not found: moved or deleted)";
+
+/** One end of the pair: its name and namespace. */
+interface End {
+  device: string;
+  netns: string | undefined;
+}
+
+function ends(p: VethPairInputs): [End, End] {
+  return [
+    { device: p.name, netns: p.netns },
+    { device: p.peerName, netns: p.peerNetns },
+  ];
+}
+
+export class VethPairProvider implements pulumi.dynamic.ResourceProvider {
+  constructor(private readonly runner: Runner) {}
+
+  async check(_olds: unknown, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult<VethPairInputs>> {
+    const result = await checkInputs<VethPairInputs>(
+      (z) =>
+        z.object({
+          name: ruleString(z, interfaceNameProblem),
+          peerName: ruleString(z, interfaceNameProblem),
+          netns: netnsField(z),
+          peerNetns: netnsField(z),
+          mtu: wholeNumber(z, 68, 65535, " (the range a veth device takes)").optional(),
+          up: flag(z, true),
+        }),
+      news,
+      (inputs) => {
+        const peerNetns = inputs.peerNetns ?? inputs.netns;
+        const comparable = [inputs.name, inputs.peerName, inputs.netns, peerNetns].every(known);
+        return comparable && inputs.name === inputs.peerName && inputs.netns === peerNetns
+          ? [
+              {
+                property: "peerName",
+                reason: `must differ from name when both ends are in the same namespace; got "${inputs.peerName}" twice`,
+              },
+            ]
+          : [];
+      },
+    );
+    if (result.inputs === undefined) return result;
+    // peerNetns defaults to netns; both absent means the root namespace.
+    const { peerNetns, ...rest } = result.inputs;
+    const resolved = peerNetns ?? rest.netns;
+    return { inputs: resolved === undefined ? rest : { ...rest, peerNetns: resolved } };
+  }
+
+  async diff(_id: string, olds: VethPairState, news: VethPairInputs): Promise<pulumi.dynamic.DiffResult> {
+    const replaces = (["name", "peerName", "netns", "peerNetns"] as const).filter((key) => olds[key] !== news[key]);
+    const updates = (["mtu", "up"] as const).filter((key) => olds[key] !== news[key]);
+    // Interface names are unique per namespace: the old pair must go before the new one can come.
+    return { changes: replaces.length + updates.length > 0, replaces, deleteBeforeReplace: true };
+  }
+
+  async create(inputs: VethPairInputs): Promise<Created<VethPairState>> {
+    const [first, second] = ends(inputs);
+    // Run in the namespace of an end that has a name: `netns` cannot name the root namespace, so
+    // when one end belongs there, the command runs there and sends the other end away.
+    const [home, away] = first.netns !== undefined && second.netns === undefined ? [second, first] : [first, second];
+    const sendAway = away.netns === home.netns ? undefined : away.netns;
+    await createRefusingForeign(
+      `An interface named "${home.device}" or "${away.device}" in the namespaces of this veth pair`,
+      `ip${home.netns === undefined ? "" : ` -n ${home.netns}`} link delete dev ${home.device}`,
+      () => runIp(this.runner, vethAdd(home.device, away.device, sendAway, inputs.mtu), { netns: home.netns }),
+    );
+    const state = await undoOnFailure(
+      async () => {
+        if (inputs.up) await this.setUp([first, second], true);
+        return this.describe(inputs);
+      },
+      () => this.delete("", inputs),
+    );
+    return { id: vethId(inputs), outs: state };
+  }
+
+  async read(id: string, props: VethPairState): Promise<pulumi.dynamic.ReadResult<Partial<VethPairState>>> {
+    const [first, second] = ends(props);
+    const [a, b] = await Promise.all([this.findVeth(first), this.findVeth(second)]);
+    if (a === undefined && b === undefined) return {};
+    // One end missing while the other is there means it was moved to another namespace (deleting
+    // either end deletes both). Say so through its namespace, which makes the pair be replaced.
+    const live: VethPairState = {
+      ...props,
+      netns: a === undefined ? ELSEWHERE : props.netns,
+      peerNetns: b === undefined ? ELSEWHERE : props.peerNetns,
+      up: (a?.up ?? false) && (b?.up ?? false),
+      ifindex: a?.ifindex ?? 0,
+      mac: a?.address ?? "",
+      peerIfindex: b?.ifindex ?? 0,
+      peerMac: b?.address ?? "",
+    };
+    // An MTU nobody declared is the kernel's business, not drift.
+    if (props.mtu !== undefined) live.mtu = a?.mtu !== props.mtu ? a?.mtu : b?.mtu;
+    const { ifindex: _i, mac: _m, peerIfindex: _pi, peerMac: _pm, ...inputs } = live;
+    return { id, props: live, inputs };
+  }
+
+  async update(_id: string, olds: VethPairState, news: VethPairInputs): Promise<Updated<VethPairState>> {
+    const both = ends(news);
+    if (news.mtu !== undefined && news.mtu !== olds.mtu) {
+      for (const end of both) await runIp(this.runner, linkSetMtu(end.device, news.mtu), { netns: end.netns });
+    }
+    if (news.up !== olds.up) await this.setUp(both, news.up);
+    return { outs: await this.describe(news) };
+  }
+
+  async delete(_id: string, props: VethPairInputs): Promise<void> {
+    // Deleting either end deletes the pair; try the other end when one was moved away.
+    for (const end of ends(props)) {
+      if (end.netns === ELSEWHERE) continue;
+      const found = await this.findVeth(end);
+      if (found === undefined) continue;
+      await ignoreNotFound(() => runIp(this.runner, linkDelete(end.device), { netns: end.netns }));
+      return;
+    }
+  }
+
+  private async setUp(both: End[], up: boolean): Promise<void> {
+    for (const end of both) await runIp(this.runner, linkSetState(end.device, up), { netns: end.netns });
+  }
+
+  /** The end, when it is there and is a veth device; undefined otherwise. */
+  private async findVeth(end: End): Promise<LinkInfo | undefined> {
+    if (end.netns === ELSEWHERE) return undefined;
+    const stdout = await undefinedIfNotFound(() =>
+      runIp(this.runner, linkShowDetails(end.device), { netns: end.netns }),
+    );
+    if (stdout === undefined || parseLinkKind(stdout) !== "veth") return undefined;
+    return parseLinks(stdout)[0];
+  }
+
+  /** The state after create or update: the inputs plus each end's ifindex and MAC. */
+  private async describe(inputs: VethPairInputs): Promise<VethPairState> {
+    const [first, second] = ends(inputs);
+    const [a, b] = await Promise.all([this.findVeth(first), this.findVeth(second)]);
+    if (a === undefined || b === undefined) {
+      throw new Error(`veth pair ${first.device}/${second.device} vanished right after it was set up`);
+    }
+    return { ...inputs, ifindex: a.ifindex, mac: a.address ?? "", peerIfindex: b.ifindex, peerMac: b.address ?? "" };
+  }
+}
+
+function vethId(p: VethPairInputs): string {
+  return `${p.netns ?? ""}/${p.name}:${p.peerNetns ?? ""}/${p.peerName}`;
+}
+
+/**
+ * A pair of veth devices: whatever enters one end leaves the other. Put the ends in two namespaces
+ * to join them.
+ *
+ * Equivalent to: `ip -n NETNS link add NAME type veth peer name PEER netns PEER_NETNS`, then
+ * `ip link set dev … up` on both ends.
+ */
+export class VethPair extends pulumi.dynamic.Resource {
+  /** The first end's name; pass it as `device` to carry the dependency. */
+  declare readonly name: pulumi.Output<string>;
+  declare readonly peerName: pulumi.Output<string>;
+  /** The first end's namespace (undefined: the root namespace). */
+  declare readonly netns: pulumi.Output<string | undefined>;
+  declare readonly peerNetns: pulumi.Output<string | undefined>;
+  declare readonly mtu: pulumi.Output<number | undefined>;
+  declare readonly up: pulumi.Output<boolean>;
+  declare readonly ifindex: pulumi.Output<number>;
+  declare readonly mac: pulumi.Output<string>;
+  declare readonly peerIfindex: pulumi.Output<number>;
+  declare readonly peerMac: pulumi.Output<string>;
+
+  constructor(name: string, args: VethPairArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      forwarder("VethPair"),
+      name,
+      {
+        name: args.name,
+        peerName: args.peerName,
+        netns: args.netns,
+        peerNetns: args.peerNetns,
+        mtu: args.mtu,
+        up: args.up,
+        ifindex: undefined,
+        mac: undefined,
+        peerIfindex: undefined,
+        peerMac: undefined,
+      },
+      opts,
+      "netns",
+      "VethPair",
+    );
+  }
+}

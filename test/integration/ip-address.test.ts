@@ -1,0 +1,76 @@
+/**
+ * IpAddress against the real kernel, on a veth end inside a namespace of the test's own.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { IpAddressProvider } from "../../provider/resources/ip-address.js";
+import { systemRunner } from "../../provider/runner.js";
+import { addresses, ip, uniqueName, withNamespaces } from "../support/kernel.js";
+
+const provider = new IpAddressProvider(systemRunner());
+
+async function withDevice(body: (netns: string) => Promise<void>): Promise<void> {
+  await withNamespaces(1, async ([netns]) => {
+    ip("-n", netns as string, "link", "add", "v1", "type", "veth", "peer", "name", "v2");
+    await body(netns as string);
+  });
+}
+
+describe("IpAddress on the kernel", () => {
+  it("adds, reads, deletes, and deletes again", async () => {
+    await withDevice(async (netns) => {
+      const checked = await provider.check({}, { address: "10.1.10.2/24", device: "v1", netns });
+      const { outs } = await provider.create(checked.inputs as never);
+      assert.deepEqual(addresses(netns, "v1"), ["10.1.10.2/24"]);
+      assert.deepEqual((await provider.read("id", outs)).props, outs);
+      await provider.delete("id", outs);
+      assert.deepEqual(addresses(netns, "v1"), []);
+      assert.deepEqual(await provider.read("id", outs), {});
+      await provider.delete("id", outs);
+    });
+  });
+
+  it("stores an IPv6 address the way the kernel prints it, so read matches", async () => {
+    await withDevice(async (netns) => {
+      const checked = await provider.check({}, { address: "FD00:0:0:0:0:0:0:02/64", device: "v1", netns });
+      assert.equal(checked.inputs?.address, "fd00::2/64");
+      const { outs } = await provider.create(checked.inputs as never);
+      assert.ok(addresses(netns, "v1").includes("fd00::2/64"));
+      assert.equal((await provider.read("id", outs)).id, "id");
+      await provider.delete("id", outs);
+      assert.equal(addresses(netns, "v1").includes("fd00::2/64"), false);
+    });
+  });
+
+  it("reads an address removed out of band, or whose device or namespace is gone, as gone", async () => {
+    await withDevice(async (netns) => {
+      const { outs } = await provider.create({ address: "10.1.10.2/24", device: "v1", netns });
+      ip("-n", netns, "address", "delete", "10.1.10.2/24", "dev", "v1");
+      assert.deepEqual(await provider.read("id", outs), {});
+      assert.deepEqual(await provider.read("id", { ...outs, device: "nosuch" }), {});
+      assert.deepEqual(await provider.read("id", { ...outs, netns: uniqueName() }), {});
+      await provider.delete("id", { ...outs, netns: uniqueName() });
+    });
+  });
+
+  it("refuses an address that is already there, and leaves it", async () => {
+    await withDevice(async (netns) => {
+      ip("-n", netns, "address", "add", "10.1.10.2/24", "dev", "v1");
+      await assert.rejects(
+        provider.create({ address: "10.1.10.2/24", device: "v1", netns }),
+        /already exists and this stack did not create it/,
+      );
+      assert.deepEqual(addresses(netns, "v1"), ["10.1.10.2/24"]);
+    });
+  });
+
+  it("says which device is missing", async () => {
+    await withDevice(async (netns) => {
+      await assert.rejects(provider.create({ address: "10.1.10.2/24", device: "nosuch", netns }), (e: Error) => {
+        assert.match(e.message, /ip -n \S+ address add 10\.1\.10\.2\/24 dev nosuch/);
+        assert.match(e.message, /Cannot find device "nosuch"/);
+        return true;
+      });
+    });
+  });
+});
