@@ -43,6 +43,8 @@ export function interfaceNameProblem(name: string): string | undefined {
  */
 export function sysctlKeyProblem(key: string): string | undefined {
   if (key.length === 0) return "must not be empty";
+  if (!/^[A-Za-z0-9_.-]+$/.test(key))
+    return "may contain only ASCII letters, digits, '_', '-' and '.' between segments (no '/')";
   const segments = key.split(".");
   if (segments.length < 2) return "must have at least two dot-separated segments, like net.ipv4.ip_forward";
   if (segments.some((s) => s === "")) return "must not have empty segments (no leading, trailing or doubled '.')";

@@ -5,16 +5,19 @@ import type { IpOptions, IpResult, Runner } from "../../provider/runner.js";
 import { ipArgv } from "../../provider/runner.js";
 
 /** Decides the answer to one command; `undefined` means success with empty output. */
-export type Responder = (argv: string[]) => Partial<IpResult> | undefined;
+export type Responder = (argv: string[], input?: string) => Partial<IpResult> | undefined;
 
 export class FakeRunner implements Runner {
   readonly calls: string[][] = [];
+  /** Standard input given to each `ip` command that had one. */
+  readonly inputs: string[] = [];
   constructor(private readonly respond: Responder = () => undefined) {}
 
   async ip(args: readonly string[], options?: IpOptions): Promise<IpResult> {
     const argv = ipArgv(args, options);
     this.calls.push(argv);
-    const answer = this.respond(argv) ?? {};
+    if (options?.input !== undefined) this.inputs.push(options.input);
+    const answer = this.respond(argv, options?.input) ?? {};
     return { exitCode: answer.exitCode ?? 0, stdout: answer.stdout ?? "", stderr: answer.stderr ?? "" };
   }
 

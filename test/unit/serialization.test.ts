@@ -28,11 +28,40 @@ async function serialize(kind: ResourceKind) {
   return pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });
 }
 
+/** Answers reads as a kernel where every veth end exists and the one sysctl starts at 0. */
+function fakeKernel(): FakeRunner {
+  let sysctl = "0";
+  return new FakeRunner((argv, input) => {
+    if (argv.includes("cat")) return { stdout: `${sysctl}\n` };
+    if (argv.includes("tee")) sysctl = input ?? sysctl;
+    if (argv.includes("show") && argv.includes("link")) {
+      const ifname = argv.at(-1);
+      return {
+        stdout: JSON.stringify([
+          {
+            ifindex: 3,
+            ifname,
+            flags: ["UP"],
+            mtu: 1500,
+            address: "02:00:00:00:00:03",
+            linkinfo: { info_kind: "veth" },
+          },
+        ]),
+      };
+    }
+    return undefined;
+  });
+}
+
 describe("serialized providers", () => {
   after(() => useRunner(undefined));
 
   const cases: Array<[ResourceKind, Record<string, unknown>, string]> = [
     ["NetNamespace", { name: "lab0", loopbackUp: true }, "lab0"],
+    ["VethPair", { name: "va", peerName: "vb", netns: "a", peerNetns: "a" }, "a/va:a/vb"],
+    ["IpAddress", { address: "10.1.10.2/24", device: "va", netns: "a" }, "a/va/10.1.10.2/24"],
+    ["Route", { destination: "10.1.20.0/24", via: "10.1.10.1", netns: "a" }, "a/table 254/10.1.20.0/24/metric 0"],
+    ["Sysctl", { key: "net.ipv4.ip_forward", value: "1", netns: "a" }, "a/net.ipv4.ip_forward"],
   ];
   for (const [kind, inputs, id] of cases) {
     it(`${kind}: stays small, captures no runtime dependency and runs against a fake runner`, async () => {
@@ -40,7 +69,7 @@ describe("serialized providers", () => {
       assert.ok(serialized.text.length < 4000, `serialized provider is ${serialized.text.length} characters`);
       assert.doesNotMatch(serialized.text, /zod|execa|Runner/);
 
-      const runner = new FakeRunner();
+      const runner = fakeKernel();
       useRunner(runner);
       const provider = rehydrate(serialized.text, serialized.exportName);
       const checked = await provider.check?.({}, inputs);
@@ -48,7 +77,7 @@ describe("serialized providers", () => {
       const created = await provider.create(checked?.inputs ?? {});
       assert.equal(created.id, id);
       // The rehydrated forwarder reached the same implementation a direct call does.
-      const direct = new FakeRunner();
+      const direct = fakeKernel();
       await providerFor(kind, direct).create(checked?.inputs ?? {});
       assert.deepEqual(runner.commands, direct.commands);
       assert.ok(runner.commands.length > 0);
