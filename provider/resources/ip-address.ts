@@ -28,7 +28,7 @@ export interface IpAddressArgs {
    * The namespace the device is in (`ip -n NETNS …`). Changing it replaces the address.
    * @default the root namespace
    */
-  netns?: pulumi.Input<string>;
+  netns?: pulumi.Input<string> | undefined;
 }
 
 export interface IpAddressInputs {

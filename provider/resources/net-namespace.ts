@@ -20,7 +20,7 @@ export interface NetNamespaceArgs {
    * namespace starts with `lo` down, so even 127.0.0.1 is unreachable there.
    * @default true
    */
-  loopbackUp?: pulumi.Input<boolean>;
+  loopbackUp?: pulumi.Input<boolean> | undefined;
 }
 
 /** Inputs after `check`: validated, defaults filled in. */

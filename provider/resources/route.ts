@@ -35,24 +35,24 @@ export interface RouteArgs {
    */
   destination: pulumi.Input<string>;
   /** The gateway (`via GATEWAY`), of the destination's family. Updated in place (`ip route replace`). */
-  via?: pulumi.Input<string>;
+  via?: pulumi.Input<string> | undefined;
   /** The outgoing device (`dev DEVICE`). Updated in place. At least one of `via` and `device` is needed. */
-  device?: pulumi.Input<string>;
+  device?: pulumi.Input<string> | undefined;
   /**
    * The namespace whose routing table it goes in (`ip -n NETNS …`). Changing it replaces the route.
    * @default the root namespace
    */
-  netns?: pulumi.Input<string>;
+  netns?: pulumi.Input<string> | undefined;
   /**
    * The route's metric (`metric METRIC`), 0 to 4294967295. Changing it replaces the route.
    * @default the kernel's: 0 for IPv4, 1024 for IPv6
    */
-  metric?: pulumi.Input<number>;
+  metric?: pulumi.Input<number> | undefined;
   /**
    * The routing table's number (`table TABLE`), 1 to 4294967295. Changing it replaces the route.
    * @default 254, the main table
    */
-  table?: pulumi.Input<number>;
+  table?: pulumi.Input<number> | undefined;
 }
 
 export interface RouteInputs {

@@ -29,7 +29,7 @@ export interface SysctlArgs {
    * only they are accepted here. Changing it replaces the resource.
    * @default the root namespace
    */
-  netns?: pulumi.Input<string>;
+  netns?: pulumi.Input<string> | undefined;
 }
 
 export interface SysctlInputs {

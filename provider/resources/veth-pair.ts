@@ -37,22 +37,22 @@ export interface VethPairArgs {
    * The namespace `name` lives in (`ip -n NETNS …`). Changing it replaces the pair.
    * @default the root namespace
    */
-  netns?: pulumi.Input<string>;
+  netns?: pulumi.Input<string> | undefined;
   /**
    * The namespace `peerName` lives in (`… peer name PEER netns PEER_NETNS`). Changing it replaces the pair.
    * @default the same as `netns`
    */
-  peerNetns?: pulumi.Input<string>;
+  peerNetns?: pulumi.Input<string> | undefined;
   /**
    * The MTU of both ends (`ip link set dev NAME mtu MTU`), from 68 to 65535. Updated in place.
    * Left to the kernel (1500) when not set, and then not watched for drift either.
    */
-  mtu?: pulumi.Input<number>;
+  mtu?: pulumi.Input<number> | undefined;
   /**
    * Both ends administratively up (`ip link set dev NAME up`). Updated in place.
    * @default true
    */
-  up?: pulumi.Input<boolean>;
+  up?: pulumi.Input<boolean> | undefined;
 }
 
 export interface VethPairInputs {

@@ -66,12 +66,12 @@ export function link(netns: string, device: string): LinkView | undefined {
   }
 }
 
-/** The addresses on a device, as `ADDRESS/PREFIX`. */
+/** The addresses on a device, as `ADDRESS/PREFIX`, without the IPv6 link-local one the kernel adds. */
 export function addresses(netns: string, device: string): string[] {
   const [entry] = JSON.parse(ip("-n", netns, "-json", "address", "show", "dev", device)) as Array<{
-    addr_info: Array<{ local: string; prefixlen: number }>;
+    addr_info: Array<{ local: string; prefixlen: number; scope: string }>;
   }>;
-  return (entry?.addr_info ?? []).map((a) => `${a.local}/${a.prefixlen}`);
+  return (entry?.addr_info ?? []).filter((a) => a.scope !== "link").map((a) => `${a.local}/${a.prefixlen}`);
 }
 
 /** The routes of a namespace's main table, as `ip -json route show` reports them. */
