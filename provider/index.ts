@@ -1,3 +1,4 @@
+export { type BuiltSpoke, StarLab, type StarLabArgs, type StarSpoke, starMermaid } from "./components/star-lab.js";
 export { IpCommandError, type IpFailureReason, isIpError } from "./errors.js";
 export { IpAddress, type IpAddressArgs } from "./resources/ip-address.js";
 export { NetNamespace, type NetNamespaceArgs } from "./resources/net-namespace.js";

@@ -58,14 +58,26 @@ export function hostBitsSet(cidr: Cidr): boolean {
 
 /** The network address of a prefix, for messages that suggest it. */
 export function networkOf(cidr: Cidr): string {
-  const width = cidr.family === 4 ? 32n : 128n;
-  const hostBits = width - BigInt(cidr.prefixLength);
-  const network = (ipToBigInt(cidr.family, cidr.address) >> hostBits) << hostBits;
-  if (cidr.family === 4) {
-    return `${[24n, 16n, 8n, 0n].map((shift) => (network >> shift) & 255n).join(".")}/${cidr.prefixLength}`;
-  }
-  const groups = Array.from({ length: 8 }, (_, i) => Number((network >> BigInt(112 - 16 * i)) & 0xffffn));
-  return `${formatIpv6(groups)}/${cidr.prefixLength}`;
+  return `${formatAddress(cidr.family, networkValue(cidr))}/${cidr.prefixLength}`;
+}
+
+/** The `n`th address of a network (`10.2.0.0/24`, 1 -> `10.2.0.1/24`), with the network's prefix length. */
+export function nthAddress(network: string, n: number): string {
+  const cidr = parseCidr(network);
+  if (typeof cidr === "string") throw new Error(`"${network}" ${cidr}`);
+  const hostBits = BigInt((cidr.family === 4 ? 32 : 128) - cidr.prefixLength);
+  if (BigInt(n) >= 1n << hostBits) throw new Error(`${network} has no room for address number ${n}`);
+  return `${formatAddress(cidr.family, networkValue(cidr) + BigInt(n))}/${cidr.prefixLength}`;
+}
+
+function networkValue(cidr: Cidr): bigint {
+  const hostBits = BigInt((cidr.family === 4 ? 32 : 128) - cidr.prefixLength);
+  return (ipToBigInt(cidr.family, cidr.address) >> hostBits) << hostBits;
+}
+
+function formatAddress(family: Family, value: bigint): string {
+  if (family === 4) return [24n, 16n, 8n, 0n].map((shift) => (value >> shift) & 255n).join(".");
+  return formatIpv6(Array.from({ length: 8 }, (_, i) => Number((value >> BigInt(112 - 16 * i)) & 0xffffn)));
 }
 
 /** Eight 16-bit groups, or undefined when the text is not an IPv6 address. Accepts an IPv4 tail. */

@@ -11,17 +11,31 @@ import { describe, it } from "node:test";
 import { repoRoot, testStack } from "../support/engine.js";
 import { namespaceExists, removeNamespace, uniqueName } from "../support/kernel.js";
 
+// A user's own program: the StarLab component composed with a resource of its own.
 const program = `"use strict";
 const pulumi = require("@pulumi/pulumi");
-const { NetNamespace } = require("pulumi-netns");
-const ns = new NetNamespace("packed", { name: new pulumi.Config().require("name") });
-exports.netns = ns.name;
+const { NetNamespace, StarLab } = require("pulumi-netns");
+const config = new pulumi.Config();
+const prefix = config.require("prefix");
+const star = new StarLab("star", {
+  prefix,
+  hubNetns: prefix + "hub",
+  spokes: [
+    { name: "left", subnet: "10.4.1.0/24" },
+    { name: "right", subnet: "10.4.2.0/24" },
+  ],
+});
+const extra = new NetNamespace("extra", { name: prefix + "extra" });
+exports.spokes = star.spokes;
+exports.mermaid = star.mermaid;
+exports.extra = extra.name;
 `;
 
 describe("the packed package", () => {
-  it("works from a program outside the repository", async () => {
+  it("composes into a program outside the repository, which builds a routed star and destroys it", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "pulumi-netns-consumer-"));
-    const name = uniqueName();
+    const prefix = uniqueName("pk").slice(0, 9);
+    const made = ["hub", "left", "right", "extra"].map((n) => `${prefix}${n}`);
     try {
       const tarball = execFileSync("npm", ["pack", "--silent", "--pack-destination", dir], {
         cwd: repoRoot,
@@ -49,18 +63,31 @@ describe("the packed package", () => {
         stdio: "inherit",
       });
 
-      const { stack, dispose } = await testStack(dir, { name });
+      const { stack, dispose } = await testStack(dir, { prefix });
       try {
         const up = await stack.up();
-        assert.equal(up.outputs.netns?.value, name);
-        assert.ok(namespaceExists(name), "pulumi up created the namespace");
+        for (const ns of made) assert.ok(namespaceExists(ns), `pulumi up created ${ns}`);
+        const [left, right] = up.outputs.spokes?.value as Array<{ netns: string; spokeAddress: string }>;
+        assert.ok(left && right);
+        execFileSync("ip", [
+          "netns",
+          "exec",
+          left.netns,
+          "ping",
+          "-c",
+          "1",
+          "-W",
+          "2",
+          right.spokeAddress.split("/")[0] as string,
+        ]);
+        assert.match(up.outputs.mermaid?.value, new RegExp(`^flowchart LR\\n  hub\\["hub: ${prefix}hub`));
         await stack.destroy();
-        assert.equal(namespaceExists(name), false, "pulumi destroy removed it");
+        for (const ns of made) assert.equal(namespaceExists(ns), false, `pulumi destroy removed ${ns}`);
       } finally {
         await dispose();
       }
     } finally {
-      removeNamespace(name);
+      for (const ns of made) removeNamespace(ns);
       rmSync(dir, { recursive: true, force: true });
     }
   });

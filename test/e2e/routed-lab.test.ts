@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { repoRoot, testStack } from "../support/engine.js";
@@ -12,23 +12,32 @@ import { ip, namespaces, removeNamespace, uniqueName } from "../support/kernel.j
 
 const project = path.join(repoRoot, "examples/routed-lab");
 
-/** Pings once from inside `netns`; true when the answer came back. */
-function ping(netns: string, address: string): boolean {
+/** Pings once, from inside `netns` or (undefined) from the root namespace; true when answered. */
+function ping(netns: string | undefined, address: string): boolean {
+  const argv = ["ping", "-c", "1", "-W", "2", address];
   try {
-    execFileSync("ip", ["netns", "exec", netns, "ping", "-c", "1", "-W", "2", address], { stdio: "pipe" });
+    if (netns === undefined) execFileSync(argv[0] as string, argv.slice(1), { stdio: "pipe" });
+    else execFileSync("ip", ["netns", "exec", netns, ...argv], { stdio: "pipe" });
     return true;
   } catch {
     return false;
   }
 }
 
-/** What a person would compare: the root namespace's links, addresses and routes, forwarding, namespaces. */
+const IP_FORWARD = "/proc/sys/net/ipv4/ip_forward";
+
+/**
+ * What a person would compare: the root namespace's links, addresses and routes (without the
+ * lifetimes that count down by themselves), forwarding, and the list of namespaces.
+ */
 function machineState() {
+  const stable = (text: string) =>
+    JSON.parse(text, (key, value) => (/life_time|expires/.test(key) ? undefined : value));
   return {
-    links: ip("-json", "link", "show"),
-    addresses: ip("-json", "address", "show"),
-    routes: ip("-json", "route", "show", "table", "all"),
-    ipForward: readFileSync("/proc/sys/net/ipv4/ip_forward", "utf8"),
+    links: stable(ip("-json", "link", "show")),
+    addresses: stable(ip("-json", "address", "show")),
+    routes: stable(ip("-json", "route", "show", "table", "all")),
+    ipForward: readFileSync(IP_FORWARD, "utf8"),
     namespaces: namespaces().sort(),
   };
 }
@@ -58,6 +67,43 @@ describe("the routed lab through the engine", () => {
     } finally {
       await dispose();
       for (const ns of [ns0, ns1, hostNetns]) removeNamespace(ns);
+    }
+  });
+
+  // The default users get: the host role is the machine's root namespace. This is the one test
+  // that changes it, and it puts everything back even when it fails.
+  it("does the same with the host role in the root namespace, and restores the root namespace", async () => {
+    const prefix = uniqueName("rr").slice(0, 9);
+    const [ns0, ns1] = [`${prefix}ns0`, `${prefix}ns1`];
+    const hostLinks = [`${prefix}veth11`, `${prefix}veth21`];
+    const before = machineState();
+    const taken = JSON.stringify(before.routes).match(/"10\.1\.(10|20)\.[0-9./]+"/);
+    assert.equal(taken, null, "10.1.10.0/24 and 10.1.20.0/24 must be unused in the root namespace for this test");
+    const { stack, dispose } = await testStack(project, { prefix });
+    try {
+      await stack.up();
+      assert.equal(readFileSync(IP_FORWARD, "utf8").trim(), "1", "forwarding is on in the root namespace");
+      assert.ok(ping(undefined, "10.1.10.2"), "host -> ns0");
+      assert.ok(ping(undefined, "10.1.20.2"), "host -> ns1");
+      assert.ok(ping(ns0, "10.1.20.2"), "ns0 -> ns1 through the host");
+      assert.ok(ping(ns1, "10.1.10.2"), "ns1 -> ns0 through the host");
+
+      const preview = await stack.preview({ refresh: true, expectNoChanges: true });
+      assert.deepEqual(Object.keys(preview.changeSummary), ["same"]);
+
+      await stack.destroy();
+      assert.deepEqual(machineState(), before, "the root namespace is exactly as it was before up");
+    } finally {
+      try {
+        await dispose();
+      } finally {
+        // Whatever happened above: no link, namespace or forwarding change of ours stays behind.
+        for (const device of hostLinks) {
+          if (JSON.stringify(machineState().links).includes(`"${device}"`)) ip("link", "delete", "dev", device);
+        }
+        for (const ns of [ns0, ns1]) removeNamespace(ns);
+        writeFileSync(IP_FORWARD, before.ipForward);
+      }
     }
   });
 });

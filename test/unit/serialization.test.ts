@@ -89,3 +89,16 @@ describe("serialized providers", () => {
     assert.equal(forwarder("NetNamespace"), forwarder("NetNamespace"));
   });
 });
+
+describe("what providers hand to Pulumi", () => {
+  it("never holds undefined, which Pulumi's wire format cannot carry", async () => {
+    const provider = providerFor("VethPair", fakeKernel());
+    const { outs } = await provider.create({ name: "va", peerName: "vb", up: true });
+    const read = await provider.read("id", outs);
+    for (const result of [outs, read.props, read.inputs]) {
+      assert.equal(JSON.stringify(result).length > 2, true);
+      for (const [key, value] of Object.entries(result ?? {})) assert.notEqual(value, undefined, `${key} is undefined`);
+    }
+    assert.equal("netns" in (read.props ?? {}), false, "the root namespace is an absent netns");
+  });
+});
