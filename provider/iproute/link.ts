@@ -59,7 +59,7 @@ export function linkDelete(device: string): string[] {
 }
 
 /**
- * `ip link add NAME [mtu MTU] type veth peer name PEER [netns PEER_NETNS] [mtu MTU]`: both ends in
+ * `ip link add NAME mtu MTU type veth peer name PEER [netns PEER_NETNS] mtu MTU`: both ends in
  * one kernel step, so no half pair can exist. Run it in the namespace `NAME` is to live in.
  */
 export function vethAdd(

@@ -44,8 +44,9 @@ export interface VethPairArgs {
    */
   peerNetns?: pulumi.Input<string> | undefined;
   /**
-   * The MTU of both ends (`ip link set dev NAME mtu MTU`), from 68 to 65535. Updated in place.
-   * Left to the kernel (1500) when not set, and then not watched for drift either.
+   * The MTU of both ends (`ip link set dev NAME mtu MTU`), from 68 to 65535. Updated in place,
+   * and watched for drift like every other property.
+   * @default 1500, the kernel's default for a veth device
    */
   mtu?: pulumi.Input<number> | undefined;
   /**
@@ -60,7 +61,7 @@ export interface VethPairInputs {
   peerName: string;
   netns?: string | undefined;
   peerNetns?: string | undefined;
-  mtu?: number | undefined;
+  mtu: number;
   up: boolean;
 }
 
@@ -102,7 +103,7 @@ export class VethPairProvider implements pulumi.dynamic.ResourceProvider {
           peerName: ruleString(z, interfaceNameProblem),
           netns: netnsField(z),
           peerNetns: netnsField(z),
-          mtu: wholeNumber(z, 68, 65535, " (the range a veth device takes)").optional(),
+          mtu: wholeNumber(z, 68, 65535, " (the range a veth device takes)").default(1500),
           up: flag(z, true),
         }),
       news,
@@ -170,15 +171,15 @@ export class VethPairProvider implements pulumi.dynamic.ResourceProvider {
       peerIfindex: b?.ifindex ?? 0,
       peerMac: b?.address ?? "",
     };
-    // An MTU nobody declared is the kernel's business, not drift.
-    if (props.mtu !== undefined) live.mtu = a?.mtu !== props.mtu ? a?.mtu : b?.mtu;
+    // Whichever end differs from the declared MTU shows the drift.
+    live.mtu = (a?.mtu !== props.mtu ? a?.mtu : b?.mtu) ?? props.mtu;
     const { ifindex: _i, mac: _m, peerIfindex: _pi, peerMac: _pm, ...inputs } = live;
     return { id, props: live, inputs };
   }
 
   async update(_id: string, olds: VethPairState, news: VethPairInputs): Promise<Updated<VethPairState>> {
     const both = ends(news);
-    if (news.mtu !== undefined && news.mtu !== olds.mtu) {
+    if (news.mtu !== olds.mtu) {
       for (const end of both) await runIp(this.runner, linkSetMtu(end.device, news.mtu), { netns: end.netns });
     }
     if (news.up !== olds.up) await this.setUp(both, news.up);
@@ -239,7 +240,7 @@ export class VethPair extends pulumi.dynamic.Resource {
   /** The first end's namespace (undefined: the root namespace). */
   declare readonly netns: pulumi.Output<string | undefined>;
   declare readonly peerNetns: pulumi.Output<string | undefined>;
-  declare readonly mtu: pulumi.Output<number | undefined>;
+  declare readonly mtu: pulumi.Output<number>;
   declare readonly up: pulumi.Output<boolean>;
   declare readonly ifindex: pulumi.Output<number>;
   declare readonly mac: pulumi.Output<string>;

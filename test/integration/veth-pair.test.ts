@@ -12,7 +12,7 @@ const provider = new VethPairProvider(systemRunner());
 describe("VethPair on the kernel", () => {
   it("creates both ends in two namespaces, up, and reports their ifindex and MAC", async () => {
     await withNamespaces(2, async ([a, b]) => {
-      const inputs: VethPairInputs = { name: "va", peerName: "vb", netns: a, peerNetns: b, up: true };
+      const inputs: VethPairInputs = { name: "va", peerName: "vb", netns: a, peerNetns: b, mtu: 1500, up: true };
       const { outs } = await provider.create(inputs);
       const [la, lb] = [link(a as string, "va"), link(b as string, "vb")];
       assert.ok(la?.flags.includes("UP") && lb?.flags.includes("UP"), "both ends are up");
@@ -36,7 +36,8 @@ describe("VethPair on the kernel", () => {
 
   it("updates the MTU and the up state in place", async () => {
     await withNamespaces(2, async ([a, b]) => {
-      const olds = (await provider.create({ name: "va", peerName: "vb", netns: a, peerNetns: b, up: true })).outs;
+      const olds = (await provider.create({ name: "va", peerName: "vb", netns: a, peerNetns: b, mtu: 1500, up: true }))
+        .outs;
       const { outs } = await provider.update("id", olds, { ...olds, mtu: 9000, up: false });
       assert.equal(link(a as string, "va")?.mtu, 9000);
       assert.equal(link(b as string, "vb")?.mtu, 9000);
@@ -76,7 +77,7 @@ describe("VethPair on the kernel", () => {
     await withNamespaces(2, async ([a, b]) => {
       ip("-n", b as string, "link", "add", "vb", "type", "veth", "peer", "name", "vz");
       await assert.rejects(
-        provider.create({ name: "va", peerName: "vb", netns: a, peerNetns: b, up: true }),
+        provider.create({ name: "va", peerName: "vb", netns: a, peerNetns: b, mtu: 1500, up: true }),
         /already exists and this stack did not create it/,
       );
       assert.ok(link(b as string, "vb"), "the foreign interface is still there");
@@ -88,7 +89,7 @@ describe("VethPair on the kernel", () => {
     await withNamespaces(1, async ([a]) => {
       const missing = uniqueName();
       await assert.rejects(
-        provider.create({ name: "va", peerName: "vb", netns: a, peerNetns: missing, up: true }),
+        provider.create({ name: "va", peerName: "vb", netns: a, peerNetns: missing, mtu: 1500, up: true }),
         (e: Error) => /netns/.test(e.message) && e.message.includes(missing),
       );
       assert.equal(link(a as string, "va"), undefined);

@@ -93,7 +93,7 @@ describe("serialized providers", () => {
 describe("what providers hand to Pulumi", () => {
   it("never holds undefined, which Pulumi's wire format cannot carry", async () => {
     const provider = providerFor("VethPair", fakeKernel());
-    const { outs } = await provider.create({ name: "va", peerName: "vb", up: true });
+    const { outs } = await provider.create({ name: "va", peerName: "vb", mtu: 1500, up: true });
     const read = await provider.read("id", outs);
     for (const result of [outs, read.props, read.inputs]) {
       assert.equal(JSON.stringify(result).length > 2, true);

@@ -35,6 +35,7 @@ describe("VethPair check", () => {
       peerName: "vb",
       netns: "ns0",
       peerNetns: "ns0",
+      mtu: 1500,
       up: true,
     });
   });
@@ -42,6 +43,7 @@ describe("VethPair check", () => {
     assert.deepEqual((await provider.check({}, { name: "va", peerName: "vb" })).inputs, {
       name: "va",
       peerName: "vb",
+      mtu: 1500,
       up: true,
     });
   });
@@ -87,6 +89,7 @@ describe("VethPair diff", () => {
     peerName: "vb",
     netns: "a",
     peerNetns: "b",
+    mtu: 1500,
     up: true,
     ifindex: 5,
     mac: "",
@@ -139,10 +142,11 @@ describe("VethPair create", () => {
       peerName: "vb",
       netns: "a",
       peerNetns: "b",
+      mtu: 1500,
       up: true,
     });
     assert.deepEqual(runner.commands.slice(0, 3), [
-      "ip -n a link add va type veth peer name vb netns b",
+      "ip -n a link add va mtu 1500 type veth peer name vb netns b mtu 1500",
       "ip -n a link set dev va up",
       "ip -n b link set dev vb up",
     ]);
@@ -152,14 +156,21 @@ describe("VethPair create", () => {
 
   it("runs in the root namespace when one end belongs there, sending the other end away", async () => {
     const runner = present();
-    await new VethPairProvider(runner).create({ name: "va", peerName: "vb", netns: "a", up: true });
-    assert.equal(runner.commands[0], "ip link add vb type veth peer name va netns a");
+    await new VethPairProvider(runner).create({ name: "va", peerName: "vb", netns: "a", mtu: 1500, up: true });
+    assert.equal(runner.commands[0], "ip link add vb mtu 1500 type veth peer name va netns a mtu 1500");
   });
 
   it("does not send the peer anywhere when both ends share a namespace", async () => {
     const runner = present();
-    await new VethPairProvider(runner).create({ name: "va", peerName: "vb", netns: "a", peerNetns: "a", up: false });
-    assert.deepEqual(runner.commands.slice(0, 1), ["ip -n a link add va type veth peer name vb"]);
+    await new VethPairProvider(runner).create({
+      name: "va",
+      peerName: "vb",
+      netns: "a",
+      peerNetns: "a",
+      mtu: 1500,
+      up: false,
+    });
+    assert.deepEqual(runner.commands.slice(0, 1), ["ip -n a link add va mtu 1500 type veth peer name vb mtu 1500"]);
     assert.equal(
       runner.commands.some((c) => c.includes(" up")),
       false,
@@ -174,7 +185,7 @@ describe("VethPair create", () => {
           ? { stdout: veth("va", 5) }
           : undefined,
     );
-    const inputs: VethPairInputs = { name: "va", peerName: "vb", netns: "a", peerNetns: "b", up: true };
+    const inputs: VethPairInputs = { name: "va", peerName: "vb", netns: "a", peerNetns: "b", mtu: 1500, up: true };
     await assert.rejects(new VethPairProvider(runner).create(inputs), /Invalid argument/);
     assert.equal(runner.commands.at(-1), "ip -n a link delete dev va");
   });
@@ -186,6 +197,7 @@ describe("VethPair read", () => {
     peerName: "vb",
     netns: "a",
     peerNetns: "b",
+    mtu: 1500,
     up: true,
     ifindex: 5,
     mac: "m",
@@ -202,9 +214,9 @@ describe("VethPair read", () => {
     }));
     assert.deepEqual(await new VethPairProvider(runner).read("id", props), {});
   });
-  it("does not report an MTU nobody declared", async () => {
-    const result = await new VethPairProvider(present()).read("id", props);
-    assert.equal(result.props?.mtu, undefined);
-    assert.equal("ifindex" in (result.inputs ?? {}), false, "outputs only stay out of the inputs");
+  it("reports the MTU of the end that differs from the declared one", async () => {
+    const result = await new VethPairProvider(present()).read("id", { ...props, mtu: 9000 });
+    assert.equal(result.props?.mtu, 1500);
+    assert.equal("ifindex" in (result.inputs ?? {}), false, "outputs stay out of the inputs");
   });
 });
