@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { SysctlProvider } from "../../provider/resources/sysctl.js";
 import { systemRunner } from "../../provider/runner.js";
-import { ip, sysctl, uniqueName, withNamespaces } from "../support/kernel.js";
+import { setSysctl, sysctl, uniqueName, withNamespaces } from "../support/kernel.js";
 
 const provider = new SysctlProvider(systemRunner());
 const key = "net.ipv4.ip_forward";
@@ -32,7 +32,7 @@ describe("Sysctl on the kernel", () => {
       const { outs } = await provider.update("id", olds, { ...olds, value: "4096 131072 2097152" });
       assert.equal(sysctl(n, "net.ipv4.tcp_rmem").split(/\s+/).join(" "), "4096 131072 2097152");
       assert.equal(outs.previous, before);
-      ip("netns", "exec", n, "sysctl", "-q", "-w", "net.ipv4.tcp_rmem=4096 1000 2000");
+      setSysctl(n, "net.ipv4.tcp_rmem", "4096 1000 2000");
       assert.equal((await provider.read("id", outs)).props?.value, "4096 1000 2000");
       await provider.delete("id", outs);
       assert.equal(sysctl(n, "net.ipv4.tcp_rmem").split(/\s+/).join(" "), before);

@@ -86,3 +86,11 @@ export function routes(
 export function sysctl(netns: string, key: string): string {
   return ip("netns", "exec", netns, "cat", `/proc/sys/${key.split(".").join("/")}`).trim();
 }
+
+/** Sets a sysctl inside a namespace by hand, as a person would (with tee, which every system has). */
+export function setSysctl(netns: string, key: string, value: string): void {
+  execFileSync("ip", ["netns", "exec", netns, "tee", `/proc/sys/${key.split(".").join("/")}`], {
+    input: value,
+    stdio: ["pipe", "ignore", "pipe"],
+  });
+}
