@@ -40,20 +40,27 @@ export async function undefinedIfNotFound<T>(work: () => Promise<T>): Promise<T 
 }
 
 /**
- * Runs the command that creates `what`; when the kernel says it exists already, refuses with a
- * message saying so, and leaves the foreign object alone.
+ * Runs the command that creates `what`. When the kernel says it exists already, asks `isOurs`
+ * (an object this stack marked, left by a run that was cut short): then it is adopted, and the
+ * result says so. Otherwise creating is refused with a message saying why, and the foreign object
+ * is left alone.
  */
-export async function createRefusingForeign<T>(what: string, removeHint: string, work: () => Promise<T>): Promise<T> {
+export async function createOrAdopt(
+  what: string,
+  removeHint: string,
+  work: () => Promise<unknown>,
+  isOurs: () => Promise<boolean> = async () => false,
+): Promise<{ adopted: boolean }> {
   try {
-    return await work();
+    await work();
+    return { adopted: false };
   } catch (e) {
-    if (isIpFailure(e, "already-exists")) {
-      throw new Error(
-        `${what} already exists and this stack did not create it; refusing to take it over or remove it. ` +
-          `Remove it yourself (${removeHint}) or choose another name.\n${e.message}`,
-      );
-    }
-    throw e;
+    if (!isIpFailure(e, "already-exists")) throw e;
+    if (await isOurs()) return { adopted: true };
+    throw new Error(
+      `${what} already exists and this stack did not create it; refusing to take it over or remove it. ` +
+        `Remove it yourself (${removeHint}) or choose another name.\n${e.message}`,
+    );
   }
 }
 

@@ -24,10 +24,12 @@ export interface IpOptions {
 export interface Runner {
   /** Runs `ip [-n netns] ...args` and reports how it ended; it throws only when `ip` cannot start. */
   ip(args: readonly string[], options?: IpOptions): Promise<IpResult>;
-  /** Reads a file of the root namespace's /proc/sys. */
+  /** Reads a file: the root namespace's /proc/sys, or the journal (journal.ts). */
   readFile(path: string): Promise<string>;
-  /** Writes a file of the root namespace's /proc/sys. */
-  writeFile(path: string, content: string): Promise<void>;
+  /** Writes a file; only with `create` may it make the file (and its folders). */
+  writeFile(path: string, content: string, options?: { create?: boolean }): Promise<void>;
+  /** Removes a file if it is there, then its folders up to `root` while they are empty. */
+  removeFile(path: string, root: string): Promise<void>;
 }
 
 /** The full argv of an `ip` invocation, as run and as shown in messages. */
@@ -77,10 +79,24 @@ export function systemRunner(): Runner {
       const { readFile } = await import("node:fs/promises");
       return readFile(path, "utf8");
     },
-    async writeFile(path, content) {
-      const { writeFile } = await import("node:fs/promises");
-      // Never create a file: a key that does not exist must fail, not appear.
-      await writeFile(path, content, { flag: "r+" });
+    async writeFile(path, content, options) {
+      const { mkdir, writeFile } = await import("node:fs/promises");
+      const { dirname } = await import("node:path");
+      if (options?.create) await mkdir(dirname(path), { recursive: true });
+      // Without `create`, never make a file: a sysctl key that does not exist must fail, not appear.
+      await writeFile(path, content, { flag: options?.create ? "w" : "r+" });
+    },
+    async removeFile(path, root) {
+      const { rm, rmdir } = await import("node:fs/promises");
+      const { dirname } = await import("node:path");
+      await rm(path, { force: true });
+      for (let dir = dirname(path); dir.startsWith(root); dir = dirname(dir)) {
+        try {
+          await rmdir(dir);
+        } catch {
+          break; // not empty (or already gone): the folders above are in use too
+        }
+      }
     },
   };
   return system;

@@ -20,6 +20,8 @@ export interface LinkInfo {
   up: boolean;
   mtu: number;
   address: string | undefined;
+  /** The interface alias (`ip link set dev DEVICE alias TEXT`), where pulumi-netns puts its mark. */
+  alias: string | undefined;
 }
 
 /** Parses `ip -json link show` output (an array of links). */
@@ -39,6 +41,7 @@ export function parseLinks(stdout: string): LinkInfo[] {
       up: e.flags.includes("UP"),
       mtu: typeof e.mtu === "number" ? e.mtu : 0,
       address: typeof e.address === "string" ? e.address : undefined,
+      alias: typeof e.ifalias === "string" ? e.ifalias : undefined,
     };
   });
 }
@@ -46,6 +49,11 @@ export function parseLinks(stdout: string): LinkInfo[] {
 /** `ip -details -json link show dev DEVICE`: the details say what kind of link it is. */
 export function linkShowDetails(device: string): string[] {
   return ["-details", "-json", "link", "show", "dev", device];
+}
+
+/** `ip link set dev DEVICE alias TEXT` */
+export function linkSetAlias(device: string, alias: string): string[] {
+  return ["link", "set", "dev", device, "alias", alias];
 }
 
 /** `ip link set dev DEVICE mtu MTU` */

@@ -13,7 +13,9 @@ import {
 } from "../dynamic.js";
 import { addressAdd, addressDelete, addressShow, parseAddresses, parseCidr } from "../iproute/address.js";
 import { interfaceNameProblem } from "../iproute/names.js";
-import { createRefusingForeign, ignoreNotFound, undefinedIfNotFound } from "../lifecycle.js";
+import { createOrAdopt, ignoreNotFound, undefinedIfNotFound } from "../lifecycle.js";
+import { ownerOf } from "../owner.js";
+import { isSameStack, readMark } from "../ownership.js";
 import { type Runner, runIp } from "../runner.js";
 
 export interface IpAddressArgs {
@@ -35,6 +37,8 @@ export interface IpAddressInputs {
   address: string;
   device: string;
   netns?: string | undefined;
+  /** Who made it (see ownership.ts). */
+  owner?: string | undefined;
 }
 
 export type IpAddressState = IpAddressInputs;
@@ -55,6 +59,7 @@ export class IpAddressProvider implements pulumi.dynamic.ResourceProvider {
           address: parsedString(z, normaliseCidr),
           device: ruleString(z, interfaceNameProblem),
           netns: netnsField(z),
+          owner: z.string().optional(),
         }),
       news,
     );
@@ -68,10 +73,14 @@ export class IpAddressProvider implements pulumi.dynamic.ResourceProvider {
 
   async create(inputs: IpAddressInputs): Promise<Created<IpAddressState>> {
     const where = inputs.netns === undefined ? "" : ` -n ${inputs.netns}`;
-    await createRefusingForeign(
+    await createOrAdopt(
       `Address ${inputs.address} on ${inputs.device}`,
       `ip${where} address delete ${inputs.address} dev ${inputs.device}`,
       () => runIp(this.runner, addressAdd(inputs.address, inputs.device), { netns: inputs.netns }),
+      // Left by a run of this stack that was cut short: exactly this address, on a device the stack made.
+      async () =>
+        isSameStack(await readMark(this.runner, inputs.device, inputs.netns), inputs.owner) &&
+        (await this.read("", inputs)).id !== undefined,
     );
     return { id: addressId(inputs), outs: { ...inputs } };
   }
@@ -113,7 +122,7 @@ export class IpAddress extends pulumi.dynamic.Resource {
     super(
       forwarder("IpAddress"),
       name,
-      { address: args.address, device: args.device, netns: args.netns },
+      { address: args.address, device: args.device, netns: args.netns, owner: ownerOf(name) },
       opts,
       "netns",
       "IpAddress",

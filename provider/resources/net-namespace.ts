@@ -3,10 +3,12 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { type Created, checkInputs, flag, forwarder, ruleString, type Updated } from "../dynamic.js";
-import { linkSetState, linkShow, parseLinks } from "../iproute/link.js";
+import { type LinkInfo, linkSetAlias, linkSetState, linkShow, parseLinks } from "../iproute/link.js";
 import { netnsNameProblem } from "../iproute/names.js";
-import { netnsAdd, netnsDelete, netnsList, parseNetnsList } from "../iproute/netns.js";
-import { createRefusingForeign, ignoreNotFound, undefinedIfNotFound, undoOnFailure } from "../lifecycle.js";
+import { netnsAdd, netnsDelete } from "../iproute/netns.js";
+import { createOrAdopt, ignoreNotFound, undefinedIfNotFound, undoOnFailure } from "../lifecycle.js";
+import { ownerOf } from "../owner.js";
+import { isOwnedBy, markerOf } from "../ownership.js";
 import { type Runner, runIp } from "../runner.js";
 
 export interface NetNamespaceArgs {
@@ -27,6 +29,8 @@ export interface NetNamespaceArgs {
 export interface NetNamespaceInputs {
   name: string;
   loopbackUp: boolean;
+  /** Who made it (see ownership.ts); its mark goes on the namespace's `lo`. */
+  owner?: string | undefined;
 }
 
 /** What the state holds: the inputs, as `diff` compares them. */
@@ -41,6 +45,7 @@ export class NetNamespaceProvider implements pulumi.dynamic.ResourceProvider {
         z.object({
           name: ruleString(z, netnsNameProblem),
           loopbackUp: flag(z, true),
+          owner: z.string().optional(),
         }),
       news,
     );
@@ -53,27 +58,30 @@ export class NetNamespaceProvider implements pulumi.dynamic.ResourceProvider {
   }
 
   async create(inputs: NetNamespaceInputs): Promise<Created<NetNamespaceState>> {
-    await createRefusingForeign(`Network namespace "${inputs.name}"`, `ip netns delete ${inputs.name}`, () =>
-      runIp(this.runner, netnsAdd(inputs.name)),
+    const { name, owner } = inputs;
+    const marker = markerOf(owner);
+    const { adopted } = await createOrAdopt(
+      `Network namespace "${name}"`,
+      `ip netns delete ${name}`,
+      () => runIp(this.runner, netnsAdd(name)),
+      async () => marker !== undefined && (await this.loopback(name))?.alias === marker,
     );
     await undoOnFailure(
       async () => {
-        if (inputs.loopbackUp) await runIp(this.runner, linkSetState("lo", true), { netns: inputs.name });
+        if (marker !== undefined && !adopted) await runIp(this.runner, linkSetAlias("lo", marker), { netns: name });
+        if (inputs.loopbackUp || adopted)
+          await runIp(this.runner, linkSetState("lo", inputs.loopbackUp), { netns: name });
       },
-      () => this.delete(inputs.name),
+      () => this.delete(name, inputs),
     );
-    return { id: inputs.name, outs: { ...inputs } };
+    return { id: name, outs: { ...inputs } };
   }
 
-  async read(id: string, _props?: NetNamespaceState): Promise<pulumi.dynamic.ReadResult<NetNamespaceState>> {
-    const names = parseNetnsList(await runIp(this.runner, netnsList()));
-    if (!names.includes(id)) return {};
-    // undefined when it was deleted between the two commands.
-    const links = await undefinedIfNotFound(async () =>
-      parseLinks(await runIp(this.runner, linkShow("lo"), { netns: id })),
-    );
-    if (links === undefined) return {};
-    const live: NetNamespaceState = { name: id, loopbackUp: links[0]?.up ?? false };
+  async read(id: string, props?: NetNamespaceState): Promise<pulumi.dynamic.ReadResult<NetNamespaceState>> {
+    const lo = await this.loopback(id);
+    // Gone, or a namespace of that name that is not the one this stack made.
+    if (lo === undefined || !isOwnedBy(lo.alias, props?.owner)) return {};
+    const live: NetNamespaceState = { ...props, name: id, loopbackUp: lo.up };
     return { id, props: live, inputs: live };
   }
 
@@ -82,8 +90,18 @@ export class NetNamespaceProvider implements pulumi.dynamic.ResourceProvider {
     return { outs: { ...news } };
   }
 
-  async delete(id: string, _props?: NetNamespaceState): Promise<void> {
+  async delete(id: string, props?: NetNamespaceState): Promise<void> {
+    // Only the namespace this stack made: one of the same name made by someone else since is not ours.
+    if (props?.owner !== undefined && !isOwnedBy((await this.loopback(id))?.alias, props.owner)) return;
     await ignoreNotFound(() => runIp(this.runner, netnsDelete(id)));
+  }
+
+  /** The namespace's `lo`, which carries our mark; undefined when the namespace does not exist. */
+  private async loopback(netns: string): Promise<LinkInfo | undefined> {
+    const links = await undefinedIfNotFound(async () =>
+      parseLinks(await runIp(this.runner, linkShow("lo"), { netns })),
+    );
+    return links?.[0];
   }
 }
 
@@ -102,7 +120,7 @@ export class NetNamespace extends pulumi.dynamic.Resource {
     super(
       forwarder("NetNamespace"),
       name,
-      { name: args.name, loopbackUp: args.loopbackUp },
+      { name: args.name, loopbackUp: args.loopbackUp, owner: ownerOf(name) },
       opts,
       "netns",
       "NetNamespace",

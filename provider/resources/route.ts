@@ -24,7 +24,9 @@ import {
   routeReplace,
   routeShow,
 } from "../iproute/route.js";
-import { createRefusingForeign, ignoreNotFound, undefinedIfNotFound } from "../lifecycle.js";
+import { createOrAdopt, ignoreNotFound, undefinedIfNotFound } from "../lifecycle.js";
+import { ownerOf } from "../owner.js";
+import { isSameStack, readMark } from "../ownership.js";
 import { type Runner, runIp } from "../runner.js";
 
 export interface RouteArgs {
@@ -62,6 +64,8 @@ export interface RouteInputs {
   netns?: string | undefined;
   metric?: number | undefined;
   table?: number | undefined;
+  /** Who made it (see ownership.ts). */
+  owner?: string | undefined;
 }
 
 export type RouteState = RouteInputs;
@@ -112,6 +116,7 @@ export class RouteProvider implements pulumi.dynamic.ResourceProvider {
           netns: netnsField(z),
           metric: wholeNumber(z, 0, 4294967295).optional(),
           table: wholeNumber(z, 1, 4294967295).optional(),
+          owner: z.string().optional(),
         }),
       news,
       (inputs) => {
@@ -151,11 +156,17 @@ export class RouteProvider implements pulumi.dynamic.ResourceProvider {
 
   async create(inputs: RouteInputs): Promise<Created<RouteState>> {
     const spec = routeSpec(inputs);
-    await createRefusingForeign(
+    const { adopted } = await createOrAdopt(
       `A route to ${spec.destination} (metric ${spec.metric}, table ${spec.table})`,
       `ip${inputs.netns === undefined ? "" : ` -n ${inputs.netns}`} ${routeDelete(spec).join(" ")}`,
       () => runIp(this.runner, routeAdd(spec), { netns: inputs.netns }),
+      // Left by a run of this stack that was cut short: in a namespace, or through a device, it made.
+      async () => {
+        const marked = inputs.netns !== undefined ? "lo" : inputs.device;
+        return marked !== undefined && isSameStack(await readMark(this.runner, marked, inputs.netns), inputs.owner);
+      },
     );
+    if (adopted) await runIp(this.runner, routeReplace(spec), { netns: inputs.netns });
     return { id: routeId(inputs), outs: { ...inputs } };
   }
 
@@ -210,6 +221,7 @@ export class Route extends pulumi.dynamic.Resource {
         netns: args.netns,
         metric: args.metric,
         table: args.table,
+        owner: ownerOf(name),
       },
       opts,
       "netns",

@@ -17,6 +17,8 @@ import {
 import { isIpFailure } from "../errors.js";
 import { sysctlKeyProblem, sysctlValueProblem } from "../iproute/names.js";
 import { normaliseSysctlValue, sysctlPath, sysctlRead, sysctlWrite } from "../iproute/sysctl.js";
+import { forget, recall, remember } from "../journal.js";
+import { ownerOf } from "../owner.js";
 import { type Runner, runIp } from "../runner.js";
 
 export interface SysctlArgs {
@@ -36,6 +38,8 @@ export interface SysctlInputs {
   key: string;
   value: string;
   netns?: string | undefined;
+  /** Who set it (see ownership.ts); names its record in the journal. */
+  owner?: string | undefined;
 }
 
 export interface SysctlState extends SysctlInputs {
@@ -60,6 +64,7 @@ export class SysctlProvider implements pulumi.dynamic.ResourceProvider {
             }),
           ),
           netns: netnsField(z),
+          owner: z.string().optional(),
         }),
       news,
       (inputs) =>
@@ -80,14 +85,20 @@ export class SysctlProvider implements pulumi.dynamic.ResourceProvider {
   }
 
   async create(inputs: SysctlInputs): Promise<Created<SysctlState>> {
-    const previous = await this.readValue(inputs);
-    if (previous === undefined) {
+    const found = await this.readValue(inputs);
+    if (found === undefined) {
       throw new Error(`Sysctl ${inputs.key} does not exist${where(inputs)} (no ${sysctlPath(inputs.key)}).`);
     }
+    // The value to restore is recorded before the first write, so that a retry after a run killed
+    // between the write and the saving of the state still knows the machine's own value.
+    const record = recordName(inputs);
+    const previous = (record === undefined ? undefined : await recall(this.runner, record)) ?? found;
+    if (record !== undefined) await remember(this.runner, record, previous);
     await this.writeValue(inputs, inputs.value);
     const now = await this.readValue(inputs);
     if (now !== inputs.value) {
       await this.writeValue(inputs, previous);
+      if (record !== undefined) await forget(this.runner, record);
       throw new Error(
         `The kernel did not take ${inputs.key} = "${inputs.value}"${where(inputs)}: it reads back "${now}". ` +
           `The previous value "${previous}" was put back.`,
@@ -98,7 +109,13 @@ export class SysctlProvider implements pulumi.dynamic.ResourceProvider {
 
   async read(id: string, props: SysctlState): Promise<pulumi.dynamic.ReadResult<Partial<SysctlState>>> {
     const value = await this.readValue(props);
-    if (value === undefined) return {};
+    if (value === undefined) {
+      // The key went with its namespace (or device): nothing is left to restore, so neither is
+      // the record. (Refresh drops the resource without calling delete.)
+      const record = recordName(props);
+      if (record !== undefined) await forget(this.runner, record);
+      return {};
+    }
     const live = { ...props, value };
     const { previous: _previous, ...inputs } = live;
     return { id, props: live, inputs };
@@ -111,8 +128,9 @@ export class SysctlProvider implements pulumi.dynamic.ResourceProvider {
 
   async delete(_id: string, props: SysctlState): Promise<void> {
     // Put back what was there; when the namespace or the key is gone, there is nothing to restore.
-    if ((await this.readValue(props)) === undefined) return;
-    await this.writeValue(props, props.previous);
+    if ((await this.readValue(props)) !== undefined) await this.writeValue(props, props.previous);
+    const record = recordName(props);
+    if (record !== undefined) await forget(this.runner, record);
   }
 
   /** The current value, normalised; undefined when the key or the namespace does not exist. */
@@ -147,6 +165,12 @@ function where(p: SysctlInputs): string {
   return p.netns === undefined ? "" : ` in namespace "${p.netns}"`;
 }
 
+/** The journal record of this resource's value to restore: one per owner, namespace and key. */
+function recordName(p: SysctlInputs): string | undefined {
+  if (p.owner === undefined) return undefined;
+  return `sysctl/${p.netns ?? "@root"}/${p.key}/${encodeURIComponent(p.owner)}`;
+}
+
 function sysctlId(p: SysctlInputs): string {
   return `${p.netns ?? ""}/${p.key}`;
 }
@@ -167,7 +191,7 @@ export class Sysctl extends pulumi.dynamic.Resource {
     super(
       forwarder("Sysctl"),
       name,
-      { key: args.key, value: args.value, netns: args.netns, previous: undefined },
+      { key: args.key, value: args.value, netns: args.netns, previous: undefined, owner: ownerOf(name) },
       opts,
       "netns",
       "Sysctl",

@@ -17,6 +17,7 @@ import {
 import {
   type LinkInfo,
   linkDelete,
+  linkSetAlias,
   linkSetMtu,
   linkSetState,
   linkShowDetails,
@@ -25,7 +26,9 @@ import {
   vethAdd,
 } from "../iproute/link.js";
 import { interfaceNameProblem } from "../iproute/names.js";
-import { createRefusingForeign, ignoreNotFound, undefinedIfNotFound, undoOnFailure } from "../lifecycle.js";
+import { createOrAdopt, ignoreNotFound, undefinedIfNotFound, undoOnFailure } from "../lifecycle.js";
+import { ownerOf } from "../owner.js";
+import { isOwnedBy, markerOf } from "../ownership.js";
 import { type Runner, runIp } from "../runner.js";
 
 export interface VethPairArgs {
@@ -63,6 +66,8 @@ export interface VethPairInputs {
   peerNetns?: string | undefined;
   mtu: number;
   up: boolean;
+  /** Who made it (see ownership.ts); its mark goes on the alias of both ends. */
+  owner?: string | undefined;
 }
 
 export interface VethPairState extends VethPairInputs {
@@ -105,6 +110,7 @@ export class VethPairProvider implements pulumi.dynamic.ResourceProvider {
           peerNetns: netnsField(z),
           mtu: wholeNumber(z, 68, 65535, " (the range a veth device takes)").default(1500),
           up: flag(z, true),
+          owner: z.string().optional(),
         }),
       news,
       (inputs) => {
@@ -140,14 +146,25 @@ export class VethPairProvider implements pulumi.dynamic.ResourceProvider {
     // when one end belongs there, the command runs there and sends the other end away.
     const [home, away] = first.netns !== undefined && second.netns === undefined ? [second, first] : [first, second];
     const sendAway = away.netns === home.netns ? undefined : away.netns;
-    await createRefusingForeign(
+    const marker = markerOf(inputs.owner);
+    const { adopted } = await createOrAdopt(
       `An interface named "${home.device}" or "${away.device}" in the namespaces of this veth pair`,
       `ip${home.netns === undefined ? "" : ` -n ${home.netns}`} link delete dev ${home.device}`,
       () => runIp(this.runner, vethAdd(home.device, away.device, sendAway, inputs.mtu), { netns: home.netns }),
+      async () => {
+        // Ours when both ends are there and our mark made it onto at least one of them.
+        const [a, b] = await Promise.all([this.findVeth(first, undefined), this.findVeth(second, undefined)]);
+        return marker !== undefined && a !== undefined && b !== undefined && (a.alias === marker || b.alias === marker);
+      },
     );
+    const both = [first, second];
     const state = await undoOnFailure(
       async () => {
-        if (inputs.up) await this.setUp([first, second], true);
+        if (marker !== undefined) {
+          for (const end of both) await runIp(this.runner, linkSetAlias(end.device, marker), { netns: end.netns });
+        }
+        if (adopted) await this.setMtu(both, inputs.mtu);
+        if (inputs.up || adopted) await this.setUp(both, inputs.up);
         return this.describe(inputs);
       },
       () => this.delete("", inputs),
@@ -157,7 +174,7 @@ export class VethPairProvider implements pulumi.dynamic.ResourceProvider {
 
   async read(id: string, props: VethPairState): Promise<pulumi.dynamic.ReadResult<Partial<VethPairState>>> {
     const [first, second] = ends(props);
-    const [a, b] = await Promise.all([this.findVeth(first), this.findVeth(second)]);
+    const [a, b] = await Promise.all([this.findVeth(first, props.owner), this.findVeth(second, props.owner)]);
     if (a === undefined && b === undefined) return {};
     // One end missing while the other is there means it was moved to another namespace (deleting
     // either end deletes both). Say so through its namespace, which makes the pair be replaced.
@@ -179,9 +196,7 @@ export class VethPairProvider implements pulumi.dynamic.ResourceProvider {
 
   async update(_id: string, olds: VethPairState, news: VethPairInputs): Promise<Updated<VethPairState>> {
     const both = ends(news);
-    if (news.mtu !== olds.mtu) {
-      for (const end of both) await runIp(this.runner, linkSetMtu(end.device, news.mtu), { netns: end.netns });
-    }
+    if (news.mtu !== olds.mtu) await this.setMtu(both, news.mtu);
     if (news.up !== olds.up) await this.setUp(both, news.up);
     return { outs: await this.describe(news) };
   }
@@ -190,31 +205,36 @@ export class VethPairProvider implements pulumi.dynamic.ResourceProvider {
     // Deleting either end deletes the pair; try the other end when one was moved away.
     for (const end of ends(props)) {
       if (end.netns === ELSEWHERE) continue;
-      const found = await this.findVeth(end);
+      const found = await this.findVeth(end, props.owner);
       if (found === undefined) continue;
       await ignoreNotFound(() => runIp(this.runner, linkDelete(end.device), { netns: end.netns }));
       return;
     }
   }
 
+  private async setMtu(both: End[], mtu: number): Promise<void> {
+    for (const end of both) await runIp(this.runner, linkSetMtu(end.device, mtu), { netns: end.netns });
+  }
+
   private async setUp(both: End[], up: boolean): Promise<void> {
     for (const end of both) await runIp(this.runner, linkSetState(end.device, up), { netns: end.netns });
   }
 
-  /** The end, when it is there and is a veth device; undefined otherwise. */
-  private async findVeth(end: End): Promise<LinkInfo | undefined> {
+  /** The end, when it is there, is a veth device and (with an owner) carries the owner's mark. */
+  private async findVeth(end: End, owner: string | undefined): Promise<LinkInfo | undefined> {
     if (end.netns === ELSEWHERE) return undefined;
     const stdout = await undefinedIfNotFound(() =>
       runIp(this.runner, linkShowDetails(end.device), { netns: end.netns }),
     );
     if (stdout === undefined || parseLinkKind(stdout) !== "veth") return undefined;
-    return parseLinks(stdout)[0];
+    const link = parseLinks(stdout)[0];
+    return isOwnedBy(link?.alias, owner) ? link : undefined;
   }
 
   /** The state after create or update: the inputs plus each end's ifindex and MAC. */
   private async describe(inputs: VethPairInputs): Promise<VethPairState> {
     const [first, second] = ends(inputs);
-    const [a, b] = await Promise.all([this.findVeth(first), this.findVeth(second)]);
+    const [a, b] = await Promise.all([this.findVeth(first, inputs.owner), this.findVeth(second, inputs.owner)]);
     if (a === undefined || b === undefined) {
       throw new Error(`veth pair ${first.device}/${second.device} vanished right after it was set up`);
     }
@@ -262,6 +282,7 @@ export class VethPair extends pulumi.dynamic.Resource {
         mac: undefined,
         peerIfindex: undefined,
         peerMac: undefined,
+        owner: ownerOf(name),
       },
       opts,
       "netns",

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { repoRoot, testStack } from "../support/engine.js";
@@ -39,6 +39,7 @@ function machineState() {
     routes: stable(ip("-json", "route", "show", "table", "all")),
     ipForward: readFileSync(IP_FORWARD, "utf8"),
     namespaces: namespaces().sort(),
+    journal: existsSync("/run/pulumi-netns") ? readdirSync("/run/pulumi-netns", { recursive: true }).sort() : [],
   };
 }
 

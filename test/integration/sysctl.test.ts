@@ -3,6 +3,7 @@
  * never written.
  */
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
 import { describe, it } from "node:test";
 import { SysctlProvider } from "../../provider/resources/sysctl.js";
 import { systemRunner } from "../../provider/runner.js";
@@ -59,5 +60,19 @@ describe("Sysctl on the kernel", () => {
     const gone = uniqueName();
     assert.deepEqual(await provider.read("id", { key, value: "1", netns: gone, previous: "0" }), {});
     await provider.delete("id", { key, value: "1", netns: gone, previous: "0" });
+  });
+
+  it("restores the machine's own value even when a run was killed after writing", async () => {
+    await withNamespaces(1, async ([netns]) => {
+      const n = netns as string;
+      const inputs = { key, value: "1", netns: n, owner: "lab/dev:forwarding" };
+      await provider.create(inputs);
+      // The state of that create was lost: the retry finds "1" live, but restores the recorded "0".
+      const { outs } = await provider.create(inputs);
+      assert.equal(outs.previous, "0");
+      await provider.delete("id", outs);
+      assert.equal(sysctl(n, key), "0");
+      assert.equal(existsSync(`/run/pulumi-netns/sysctl/${n}`), false, "the journal cleans up after itself");
+    });
   });
 });

@@ -95,4 +95,31 @@ describe("VethPair on the kernel", () => {
       assert.equal(link(a as string, "va"), undefined);
     });
   });
+
+  it("marks both ends, adopts its own pair on a retry, and refuses another stack's", async () => {
+    await withNamespaces(2, async ([a, b]) => {
+      const inputs: VethPairInputs = {
+        name: "va",
+        peerName: "vb",
+        netns: a,
+        peerNetns: b,
+        mtu: 1500,
+        up: true,
+        owner: "lab/dev:pair",
+      };
+      const first = (await provider.create(inputs)).outs;
+      assert.equal(
+        JSON.parse(ip("-n", b as string, "-json", "link", "show", "dev", "vb"))[0].ifalias,
+        "pulumi-netns:lab/dev:pair",
+      );
+      // The state of the first create was lost (a killed run): the retry adopts the same devices.
+      const again = (await provider.create(inputs)).outs;
+      assert.equal(again.ifindex, first.ifindex);
+      await assert.rejects(provider.create({ ...inputs, owner: "lab/prod:pair" }), /did not create it/);
+      await provider.delete("id", { ...inputs, owner: "lab/prod:pair" });
+      assert.ok(link(a as string, "va"), "another stack's delete leaves it alone");
+      await provider.delete("id", again);
+      assert.equal(link(a as string, "va"), undefined);
+    });
+  });
 });

@@ -32,11 +32,17 @@ export class FakeRunner implements Runner {
     return content;
   }
 
-  async writeFile(path: string, content: string): Promise<void> {
+  async writeFile(path: string, content: string, options?: { create?: boolean }): Promise<void> {
     this.calls.push(["writeFile", path, content]);
-    if (!this.files.has(path))
+    if (!options?.create && !this.files.has(path)) {
       throw Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { code: "ENOENT" });
+    }
     this.files.set(path, content);
+  }
+
+  async removeFile(path: string): Promise<void> {
+    this.calls.push(["removeFile", path]);
+    this.files.delete(path);
   }
 
   /** The recorded commands as single strings, for readable assertions. */

@@ -119,41 +119,73 @@ describe("NetNamespace create", () => {
 });
 
 describe("NetNamespace read", () => {
-  it("reports the live loopback state", async () => {
-    const runner = new FakeRunner((argv) =>
-      argv.includes("list") ? { stdout: '[{"name":"lab0"},{"name":"other"}]' } : { stdout: loDown },
-    );
+  it("reports the live loopback state with one command", async () => {
+    const runner = new FakeRunner(() => ({ stdout: loDown }));
     const result = await new NetNamespaceProvider(runner).read("lab0");
     assert.deepEqual(result, {
       id: "lab0",
       props: { name: "lab0", loopbackUp: false },
       inputs: { name: "lab0", loopbackUp: false },
     });
-    assert.deepEqual(runner.commands, ["ip -json netns list", "ip -n lab0 -json link show dev lo"]);
+    assert.deepEqual(runner.commands, ["ip -n lab0 -json link show dev lo"]);
   });
 
-  for (const listing of ["", "null", "[]", '[{"name":"other"}]']) {
-    it(`reports the namespace gone when the listing is ${JSON.stringify(listing)}`, async () => {
-      const runner = new FakeRunner(() => ({ stdout: listing }));
-      assert.deepEqual(await new NetNamespaceProvider(runner).read("lab0"), {});
-    });
-  }
-
-  it("reports it gone when it vanishes between the two commands", async () => {
-    const runner = new FakeRunner((argv) =>
-      argv.includes("list")
-        ? { stdout: '[{"name":"lab0"}]' }
-        : failure('Cannot open network namespace "lab0": No such file or directory'),
-    );
+  it("reports it gone when the namespace cannot be opened", async () => {
+    const runner = new FakeRunner(() => failure('Cannot open network namespace "lab0": No such file or directory'));
     assert.deepEqual(await new NetNamespaceProvider(runner).read("lab0"), {});
   });
 
   it("reads lo up", async () => {
-    const runner = new FakeRunner((argv) =>
-      argv.includes("list") ? { stdout: '[{"name":"lab0"}]' } : { stdout: loUp },
-    );
+    const runner = new FakeRunner(() => ({ stdout: loUp }));
     const result = await new NetNamespaceProvider(runner).read("lab0");
     assert.equal(result.props?.loopbackUp, true);
+  });
+
+  it("reports a namespace of that name without this stack's mark as gone: it is not ours", async () => {
+    const runner = new FakeRunner(() => ({ stdout: loUp }));
+    const result = await new NetNamespaceProvider(runner).read("lab0", {
+      name: "lab0",
+      loopbackUp: true,
+      owner: "p/s:ns",
+    });
+    assert.deepEqual(result, {});
+  });
+});
+
+describe("NetNamespace ownership", () => {
+  const owner = "lab/dev:ns0";
+  const marked = JSON.stringify([
+    { ifindex: 1, ifname: "lo", flags: ["LOOPBACK"], mtu: 65536, ifalias: `pulumi-netns:${owner}` },
+  ]);
+  const exists = failure('Cannot create namespace file "/run/netns/lab0": File exists');
+
+  it("marks the namespace it creates on its lo", async () => {
+    const runner = new FakeRunner();
+    await new NetNamespaceProvider(runner).create({ name: "lab0", loopbackUp: true, owner });
+    assert.deepEqual(runner.commands, [
+      "ip netns add lab0",
+      `ip -n lab0 link set dev lo alias pulumi-netns:${owner}`,
+      "ip -n lab0 link set dev lo up",
+    ]);
+  });
+
+  it("adopts a namespace with its own mark, left by a run that was cut short", async () => {
+    const runner = new FakeRunner((argv) => (argv.includes("add") ? exists : { stdout: marked }));
+    const { id } = await new NetNamespaceProvider(runner).create({ name: "lab0", loopbackUp: true, owner });
+    assert.equal(id, "lab0");
+    assert.equal(runner.commands.at(-1), "ip -n lab0 link set dev lo up");
+  });
+
+  it("refuses a namespace with another stack's mark, and does not delete it", async () => {
+    const other = marked.replace("lab/dev:ns0", "lab/prod:ns0");
+    const runner = new FakeRunner((argv) => (argv.includes("add") ? exists : { stdout: other }));
+    const provider = new NetNamespaceProvider(runner);
+    await assert.rejects(provider.create({ name: "lab0", loopbackUp: true, owner }), /did not create it/);
+    await provider.delete("lab0", { name: "lab0", loopbackUp: true, owner });
+    assert.equal(
+      runner.commands.some((c) => c.includes("netns delete")),
+      false,
+    );
   });
 });
 
