@@ -3,8 +3,9 @@
  * together with everything they describe (namespaces, sysctls), so a record never outlives its
  * object by a reboot.
  *
- * Today it holds the value a Sysctl found before its first write, so that a retry after a kill
- * between that write and the state being saved still restores the machine's own value, not ours.
+ * It holds the value a Sysctl found before its first write, so that a retry after a kill between
+ * that write and the state being saved still restores the machine's own value, not ours; and
+ * notes of creates under way (see withIntent).
  */
 import type { Runner } from "./runner.js";
 
@@ -26,4 +27,28 @@ export async function remember(runner: Runner, name: string, text: string): Prom
 
 export async function forget(runner: Runner, name: string): Promise<void> {
   await runner.removeFile(`${JOURNAL_ROOT}/${name}`, JOURNAL_ROOT);
+}
+
+/**
+ * Runs `create` under a note that `marker`'s owner is making the object `name`. The kernel makes an
+ * object and our mark reaches it in two commands; a run killed between them leaves an unmarked
+ * object, and this note is how the retry still knows it as its own. `create` gets whether the
+ * note was already there, left by such a run. The note is removed once `create` has finished,
+ * whether it succeeded or failed (a failed create undoes its own work).
+ */
+export async function withIntent<T>(
+  runner: Runner,
+  name: string,
+  marker: string | undefined,
+  create: (leftByKilledRun: boolean) => Promise<T>,
+): Promise<T> {
+  if (marker === undefined) return create(false);
+  const record = `creating/${name}`;
+  const leftByKilledRun = (await recall(runner, record)) === marker;
+  await remember(runner, record, marker);
+  try {
+    return await create(leftByKilledRun);
+  } finally {
+    await forget(runner, record);
+  }
 }

@@ -82,9 +82,17 @@ export function systemRunner(): Runner {
     async writeFile(path, content, options) {
       const { mkdir, writeFile } = await import("node:fs/promises");
       const { dirname } = await import("node:path");
-      if (options?.create) await mkdir(dirname(path), { recursive: true });
       // Without `create`, never make a file: a sysctl key that does not exist must fail, not appear.
-      await writeFile(path, content, { flag: options?.create ? "w" : "r+" });
+      if (!options?.create) return writeFile(path, content, { flag: "r+" });
+      // Another operation may be pruning the empty folders (removeFile) at the same moment: retry.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await mkdir(dirname(path), { recursive: true });
+          return await writeFile(path, content);
+        } catch (e) {
+          if ((e as { code?: unknown }).code !== "ENOENT" || attempt >= 10) throw e;
+        }
+      }
     },
     async removeFile(path, root) {
       const { rm, rmdir } = await import("node:fs/promises");

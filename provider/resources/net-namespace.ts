@@ -6,6 +6,7 @@ import { type Created, checkInputs, flag, forwarder, ruleString, type Updated } 
 import { type LinkInfo, linkSetAlias, linkSetState, linkShow, parseLinks } from "../iproute/link.js";
 import { netnsNameProblem } from "../iproute/names.js";
 import { netnsAdd, netnsDelete } from "../iproute/netns.js";
+import { withIntent } from "../journal.js";
 import { createOrAdopt, ignoreNotFound, undefinedIfNotFound, undoOnFailure } from "../lifecycle.js";
 import { ownerOf } from "../owner.js";
 import { isOwnedBy, markerOf } from "../ownership.js";
@@ -60,20 +61,29 @@ export class NetNamespaceProvider implements pulumi.dynamic.ResourceProvider {
   async create(inputs: NetNamespaceInputs): Promise<Created<NetNamespaceState>> {
     const { name, owner } = inputs;
     const marker = markerOf(owner);
-    const { adopted } = await createOrAdopt(
-      `Network namespace "${name}"`,
-      `ip netns delete ${name}`,
-      () => runIp(this.runner, netnsAdd(name)),
-      async () => marker !== undefined && (await this.loopback(name))?.alias === marker,
-    );
-    await undoOnFailure(
-      async () => {
-        if (marker !== undefined && !adopted) await runIp(this.runner, linkSetAlias("lo", marker), { netns: name });
-        if (inputs.loopbackUp || adopted)
-          await runIp(this.runner, linkSetState("lo", inputs.loopbackUp), { netns: name });
-      },
-      () => this.delete(name, inputs),
-    );
+    await withIntent(this.runner, `netns/${name}`, marker, async (leftByKilledRun) => {
+      const { adopted } = await createOrAdopt(
+        `Network namespace "${name}"`,
+        `ip netns delete ${name}`,
+        () => runIp(this.runner, netnsAdd(name)),
+        async () => {
+          if (marker === undefined) return false;
+          const alias = (await this.loopback(name))?.alias;
+          // Marked by us, or made by a run of ours killed before it could mark it.
+          return alias === marker || (alias === undefined && leftByKilledRun);
+        },
+      );
+      await undoOnFailure(
+        async () => {
+          if (marker !== undefined) await runIp(this.runner, linkSetAlias("lo", marker), { netns: name });
+          if (inputs.loopbackUp || adopted) {
+            await runIp(this.runner, linkSetState("lo", inputs.loopbackUp), { netns: name });
+          }
+        },
+        // Ours for sure (just made, or adopted): removed without looking for the mark.
+        () => ignoreNotFound(() => runIp(this.runner, netnsDelete(name))),
+      );
+    });
     return { id: name, outs: { ...inputs } };
   }
 

@@ -26,6 +26,7 @@ import {
   vethAdd,
 } from "../iproute/link.js";
 import { interfaceNameProblem } from "../iproute/names.js";
+import { withIntent } from "../journal.js";
 import { createOrAdopt, ignoreNotFound, undefinedIfNotFound, undoOnFailure } from "../lifecycle.js";
 import { ownerOf } from "../owner.js";
 import { isOwnedBy, markerOf } from "../ownership.js";
@@ -147,27 +148,41 @@ export class VethPairProvider implements pulumi.dynamic.ResourceProvider {
     const [home, away] = first.netns !== undefined && second.netns === undefined ? [second, first] : [first, second];
     const sendAway = away.netns === home.netns ? undefined : away.netns;
     const marker = markerOf(inputs.owner);
-    const { adopted } = await createOrAdopt(
-      `An interface named "${home.device}" or "${away.device}" in the namespaces of this veth pair`,
-      `ip${home.netns === undefined ? "" : ` -n ${home.netns}`} link delete dev ${home.device}`,
-      () => runIp(this.runner, vethAdd(home.device, away.device, sendAway, inputs.mtu), { netns: home.netns }),
-      async () => {
-        // Ours when both ends are there and our mark made it onto at least one of them.
-        const [a, b] = await Promise.all([this.findVeth(first, undefined), this.findVeth(second, undefined)]);
-        return marker !== undefined && a !== undefined && b !== undefined && (a.alias === marker || b.alias === marker);
-      },
-    );
     const both = [first, second];
-    const state = await undoOnFailure(
-      async () => {
-        if (marker !== undefined) {
-          for (const end of both) await runIp(this.runner, linkSetAlias(end.device, marker), { netns: end.netns });
-        }
-        if (adopted) await this.setMtu(both, inputs.mtu);
-        if (inputs.up || adopted) await this.setUp(both, inputs.up);
-        return this.describe(inputs);
+    const state = await withIntent(
+      this.runner,
+      `veth/${home.netns ?? "@root"}/${home.device}`,
+      marker,
+      async (leftByKilledRun) => {
+        const { adopted } = await createOrAdopt(
+          `An interface named "${home.device}" or "${away.device}" in the namespaces of this veth pair`,
+          `ip${home.netns === undefined ? "" : ` -n ${home.netns}`} link delete dev ${home.device}`,
+          () => runIp(this.runner, vethAdd(home.device, away.device, sendAway, inputs.mtu), { netns: home.netns }),
+          async () => {
+            // Ours when both ends are there, and our mark reached one of them, or neither was marked
+            // yet by a run of ours that was killed first.
+            const [a, b] = await Promise.all([this.findVeth(first, undefined), this.findVeth(second, undefined)]);
+            if (marker === undefined || a === undefined || b === undefined) return false;
+            return (
+              a.alias === marker ||
+              b.alias === marker ||
+              (a.alias === undefined && b.alias === undefined && leftByKilledRun)
+            );
+          },
+        );
+        return undoOnFailure(
+          async () => {
+            if (marker !== undefined) {
+              for (const end of both) await runIp(this.runner, linkSetAlias(end.device, marker), { netns: end.netns });
+            }
+            if (adopted) await this.setMtu(both, inputs.mtu);
+            if (inputs.up || adopted) await this.setUp(both, inputs.up);
+            return this.describe(inputs);
+          },
+          // Ours for sure (just made, or adopted): removed without looking for the mark.
+          () => ignoreNotFound(() => runIp(this.runner, linkDelete(home.device), { netns: home.netns })),
+        );
       },
-      () => this.delete("", inputs),
     );
     return { id: vethId(inputs), outs: state };
   }

@@ -22,6 +22,8 @@ export function toolchainDir(): string {
 
 export interface TestStack {
   stack: Stack;
+  /** The environment the stack's CLI runs with (its own backend and home, offline). */
+  env: Record<string, string>;
   /** Destroys whatever is left, removes the stack and its temporary state. Safe to call twice. */
   dispose(): Promise<void>;
 }
@@ -49,6 +51,7 @@ export async function testStack(projectDir: string, config: Record<string, strin
   let disposed = false;
   return {
     stack,
+    env: envVars,
     async dispose() {
       if (disposed) return;
       disposed = true;

@@ -45,9 +45,9 @@ export class FakeRunner implements Runner {
     this.files.delete(path);
   }
 
-  /** The recorded commands as single strings, for readable assertions. */
+  /** The recorded `ip` commands (not file access) as single strings, for readable assertions. */
   get commands(): string[] {
-    return this.calls.map((argv) => argv.join(" "));
+    return this.calls.filter((argv) => argv[0] === "ip").map((argv) => argv.join(" "));
   }
 }
 

@@ -3,6 +3,8 @@
  * that do not go through the code under test.
  */
 import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 
 let counter = 0;
 
@@ -93,4 +95,52 @@ export function setSysctl(netns: string, key: string, value: string): void {
     input: value,
     stdio: ["pipe", "ignore", "pipe"],
   });
+}
+
+/** The processes of a session (as started with `detached: true`), from /proc. */
+export function sessionProcesses(sid: number): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      // pid (comm) state ppid pgrp session …; comm may hold spaces, so count from the last ")".
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      // A zombie ("Z") is dead already; it only waits to be reaped.
+      if (Number(fields[3]) === sid && fields[0] !== "Z") pids.push(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return pids;
+}
+
+/**
+ * SIGKILLs every process of a session: the pulumi CLI and the plugins it started, which sit in
+ * process groups of their own and would outlive a kill of the CLI's group.
+ */
+export async function killSession(sid: number): Promise<void> {
+  for (let round = 0; round < 20; round++) {
+    const pids = sessionProcesses(sid);
+    if (pids.length === 0) return;
+    for (const pid of pids) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`processes of session ${sid} survive SIGKILL: ${sessionProcesses(sid).join(", ")}`);
+}
+
+/** Every file in the journal (/run/pulumi-netns), relative to it. */
+export function journalFiles(): string[] {
+  const root = "/run/pulumi-netns";
+  if (!existsSync(root)) return [];
+  return readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)))
+    .sort();
 }
