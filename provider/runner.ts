@@ -110,11 +110,23 @@ export function systemRunner(): Runner {
   return system;
 }
 
-/** Runs `ip` and returns its standard output; a non-zero exit becomes a classified {@link IpCommandError}. */
+/** How often a transient failure (EBUSY, an interrupted dump) is tried again, and the first wait. */
+const TRANSIENT_ATTEMPTS = 6;
+const FIRST_BACKOFF_MS = 25;
+
+/**
+ * Runs `ip` and returns its standard output; a non-zero exit becomes a classified
+ * {@link IpCommandError}. A transient failure is retried with a doubling wait (25 ms up to 400 ms,
+ * under a second in all) before it is reported.
+ */
 export async function runIp(runner: Runner, args: readonly string[], options?: IpOptions): Promise<string> {
-  const result = await runner.ip(args, options);
-  if (result.exitCode !== 0) {
-    throw new IpCommandError(ipArgv(args, options), result.exitCode, result.stderr, classify(result.stderr));
+  for (let attempt = 1; ; attempt++) {
+    const result = await runner.ip(args, options);
+    if (result.exitCode === 0) return result.stdout;
+    const reason = classify(result.stderr);
+    if (reason !== "transient" || attempt >= TRANSIENT_ATTEMPTS) {
+      throw new IpCommandError(ipArgv(args, options), result.exitCode, result.stderr, reason);
+    }
+    await new Promise((resolve) => setTimeout(resolve, FIRST_BACKOFF_MS * 2 ** (attempt - 1)));
   }
-  return result.stdout;
 }
