@@ -35,15 +35,13 @@ function run(file: string, args: string[], env: Record<string, string>, killAfte
   child.stderr.on("data", (chunk) => {
     output += chunk;
   });
-  const timer =
-    killAfter === undefined
-      ? undefined
-      : setTimeout(() => killSession(child.pid as number).catch(() => undefined), killAfter);
+  // Bounded: an operation that has not finished after three minutes is killed and counts as failed.
+  const timer = setTimeout(() => killSession(child.pid as number).catch(() => undefined), killAfter ?? 180_000);
   return new Promise((resolve) => {
     child.on("close", async (code) => {
       clearTimeout(timer);
       // Plugins outlive the CLI unless their session is killed too: make sure none is left.
-      if (killAfter !== undefined) await killSession(child.pid as number);
+      await killSession(child.pid as number);
       resolve({ code, output, seconds: Number(process.hrtime.bigint() - started) / 1e9 });
     });
   });
