@@ -7,11 +7,6 @@ export function linkShow(device: string): string[] {
   return ["-json", "link", "show", "dev", device];
 }
 
-/** `ip link set dev DEVICE up|down` */
-export function linkSetState(device: string, up: boolean): string[] {
-  return ["link", "set", "dev", device, up ? "up" : "down"];
-}
-
 /** What we read back about one link. */
 export interface LinkInfo {
   ifname: string;
@@ -51,14 +46,24 @@ export function linkShowDetails(device: string): string[] {
   return ["-details", "-json", "link", "show", "dev", device];
 }
 
-/** `ip link set dev DEVICE alias TEXT` */
-export function linkSetAlias(device: string, alias: string): string[] {
-  return ["link", "set", "dev", device, "alias", alias];
+/** What `ip link set` changes; absent properties stay as they are. */
+export interface LinkChanges {
+  alias?: string | undefined;
+  mtu?: number | undefined;
+  up?: boolean | undefined;
 }
 
-/** `ip link set dev DEVICE mtu MTU` */
-export function linkSetMtu(device: string, mtu: number): string[] {
-  return ["link", "set", "dev", device, "mtu", String(mtu)];
+/** `ip link set dev DEVICE [alias TEXT] [mtu MTU] [up|down]`: several changes, one command. */
+export function linkSet(device: string, changes: LinkChanges): string[] {
+  return [
+    "link",
+    "set",
+    "dev",
+    device,
+    ...(changes.alias === undefined ? [] : ["alias", changes.alias]),
+    ...(changes.mtu === undefined ? [] : ["mtu", String(changes.mtu)]),
+    ...(changes.up === undefined ? [] : [changes.up ? "up" : "down"]),
+  ];
 }
 
 /** `ip link delete dev DEVICE` (for a veth, this removes both ends). */

@@ -12,7 +12,7 @@
 export function netnsNameProblem(name: string): string | undefined {
   if (name.length === 0) return "must not be empty";
   if (Buffer.byteLength(name) > 255)
-    return `must be at most 255 bytes (iproute2's limit), got ${Buffer.byteLength(name)}`;
+    return `must be at most 255 bytes (iproute2's limit), not ${Buffer.byteLength(name)}`;
   if (name === "." || name === "..") return `must not be "." or ".." (it names a directory, not a namespace)`;
   if (name.startsWith("-")) return `must not start with "-" (ip would read it as an option)`;
   if (!/^[A-Za-z0-9_.-]+$/.test(name)) return "may contain only ASCII letters, digits, '_', '.' and '-'";
@@ -27,7 +27,7 @@ export function netnsNameProblem(name: string): string | undefined {
 export function interfaceNameProblem(name: string): string | undefined {
   if (name.length === 0) return "must not be empty";
   const bytes = Buffer.byteLength(name);
-  if (bytes > 15) return `must be at most 15 bytes (the kernel's IFNAMSIZ), got ${bytes}`;
+  if (bytes > 15) return `must be at most 15 bytes (the kernel's IFNAMSIZ), not ${bytes}`;
   if (name.startsWith("-")) return `must not start with "-" (ip would read it as an option)`;
   if (name.startsWith(".")) return `must not start with "." ("." and ".." are not interface names)`;
   if (!/^[A-Za-z0-9_.-]+$/.test(name)) {

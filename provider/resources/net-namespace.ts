@@ -3,7 +3,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { type Created, checkInputs, flag, forwarder, ruleString, type Updated } from "../dynamic.js";
-import { type LinkInfo, linkSetAlias, linkSetState, linkShow, parseLinks } from "../iproute/link.js";
+import { type LinkInfo, linkSet, linkShow, parseLinks } from "../iproute/link.js";
 import { netnsNameProblem } from "../iproute/names.js";
 import { netnsAdd, netnsDelete } from "../iproute/netns.js";
 import { withIntent } from "../journal.js";
@@ -75,9 +75,10 @@ export class NetNamespaceProvider implements pulumi.dynamic.ResourceProvider {
       );
       await undoOnFailure(
         async () => {
-          if (marker !== undefined) await runIp(this.runner, linkSetAlias("lo", marker), { netns: name });
-          if (inputs.loopbackUp || adopted) {
-            await runIp(this.runner, linkSetState("lo", inputs.loopbackUp), { netns: name });
+          // A new namespace's lo is down: only "up" (or an adopted one's state) needs saying.
+          const up = inputs.loopbackUp || adopted ? inputs.loopbackUp : undefined;
+          if (marker !== undefined || up !== undefined) {
+            await runIp(this.runner, linkSet("lo", { alias: marker, up }), { netns: name });
           }
         },
         // Ours for sure (just made, or adopted): removed without looking for the mark.
@@ -96,7 +97,7 @@ export class NetNamespaceProvider implements pulumi.dynamic.ResourceProvider {
   }
 
   async update(id: string, _olds: NetNamespaceState, news: NetNamespaceInputs): Promise<Updated<NetNamespaceState>> {
-    await runIp(this.runner, linkSetState("lo", news.loopbackUp), { netns: id });
+    await runIp(this.runner, linkSet("lo", { up: news.loopbackUp }), { netns: id });
     return { outs: { ...news } };
   }
 

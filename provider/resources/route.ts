@@ -134,7 +134,7 @@ export class RouteProvider implements pulumi.dynamic.ResourceProvider {
             return [
               {
                 property: "via",
-                reason: `must be an IPv${d} address like the destination ${inputs.destination}; got IPv${v} "${inputs.via}"`,
+                reason: `must be an IPv${d} address like the destination ${inputs.destination}; got "${inputs.via}" (IPv${v})`,
               },
             ];
           }

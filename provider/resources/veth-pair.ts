@@ -15,11 +15,10 @@ import {
   wholeNumber,
 } from "../dynamic.js";
 import {
+  type LinkChanges,
   type LinkInfo,
   linkDelete,
-  linkSetAlias,
-  linkSetMtu,
-  linkSetState,
+  linkSet,
   linkShowDetails,
   parseLinkKind,
   parseLinks,
@@ -172,11 +171,12 @@ export class VethPairProvider implements pulumi.dynamic.ResourceProvider {
         );
         return undoOnFailure(
           async () => {
-            if (marker !== undefined) {
-              for (const end of both) await runIp(this.runner, linkSetAlias(end.device, marker), { netns: end.netns });
-            }
-            if (adopted) await this.setMtu(both, inputs.mtu);
-            if (inputs.up || adopted) await this.setUp(both, inputs.up);
+            // One command per end: the mark, and for an adopted pair the declared MTU and state.
+            await this.setEnds(both, {
+              alias: marker,
+              mtu: adopted ? inputs.mtu : undefined,
+              up: inputs.up || adopted ? inputs.up : undefined,
+            });
             return this.describe(inputs);
           },
           // Ours for sure (just made, or adopted): removed without looking for the mark.
@@ -211,8 +211,10 @@ export class VethPairProvider implements pulumi.dynamic.ResourceProvider {
 
   async update(_id: string, olds: VethPairState, news: VethPairInputs): Promise<Updated<VethPairState>> {
     const both = ends(news);
-    if (news.mtu !== olds.mtu) await this.setMtu(both, news.mtu);
-    if (news.up !== olds.up) await this.setUp(both, news.up);
+    await this.setEnds(both, {
+      mtu: news.mtu !== olds.mtu ? news.mtu : undefined,
+      up: news.up !== olds.up ? news.up : undefined,
+    });
     return { outs: await this.describe(news) };
   }
 
@@ -227,12 +229,10 @@ export class VethPairProvider implements pulumi.dynamic.ResourceProvider {
     }
   }
 
-  private async setMtu(both: End[], mtu: number): Promise<void> {
-    for (const end of both) await runIp(this.runner, linkSetMtu(end.device, mtu), { netns: end.netns });
-  }
-
-  private async setUp(both: End[], up: boolean): Promise<void> {
-    for (const end of both) await runIp(this.runner, linkSetState(end.device, up), { netns: end.netns });
+  /** Applies `changes` to both ends, one `ip link set` each; nothing to change runs nothing. */
+  private async setEnds(both: End[], changes: LinkChanges): Promise<void> {
+    if (Object.values(changes).every((v) => v === undefined)) return;
+    for (const end of both) await runIp(this.runner, linkSet(end.device, changes), { netns: end.netns });
   }
 
   /** The end, when it is there, is a veth device and (with an owner) carries the owner's mark. */

@@ -4,12 +4,11 @@
  * clean. Then: refresh and destroy after everything vanished by hand.
  */
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { describe, it } from "node:test";
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { repoRoot, resourceTypesInState, testStack } from "../support/engine.js";
-import { ip, namespaces, removeNamespace, setSysctl, uniqueName } from "../support/kernel.js";
+import { ip, namespaces, ping, removeNamespace, setSysctl, uniqueName } from "../support/kernel.js";
 
 const project = path.join(repoRoot, "examples/routed-lab");
 
@@ -24,15 +23,6 @@ async function previewChanges(stack: Stack): Promise<string[]> {
   };
   await stack.preview({ refresh: true, onEvent });
   return changes;
-}
-
-function pings(from: string, address: string): boolean {
-  try {
-    execFileSync("ip", ["netns", "exec", from, "ping", "-c", "1", "-W", "2", address], { stdio: "pipe" });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe("drift on the routed lab", () => {
@@ -89,7 +79,7 @@ describe("drift on the routed lab", () => {
         );
         await stack.up({ refresh: true });
         assert.deepEqual(await previewChanges(stack), [], `${what}: repaired, the next preview is clean`);
-        assert.ok(pings(ns0, "10.1.20.2") && pings(ns1, "10.1.10.2"), `${what}: ns0 and ns1 reach each other again`);
+        assert.ok(ping(ns0, "10.1.20.2") && ping(ns1, "10.1.10.2"), `${what}: ns0 and ns1 reach each other again`);
       }
     } finally {
       await dispose();

@@ -3,45 +3,13 @@
  * up, pings across it, a clean preview, destroy, and the machine exactly as before.
  */
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { repoRoot, testStack } from "../support/engine.js";
-import { ip, namespaces, removeNamespace, uniqueName } from "../support/kernel.js";
+import { IP_FORWARD, ip, machineState, ping, removeNamespace, uniqueName } from "../support/kernel.js";
 
 const project = path.join(repoRoot, "examples/routed-lab");
-
-/** Pings once, from inside `netns` or (undefined) from the root namespace; true when answered. */
-function ping(netns: string | undefined, address: string): boolean {
-  const argv = ["ping", "-c", "1", "-W", "2", address];
-  try {
-    if (netns === undefined) execFileSync(argv[0] as string, argv.slice(1), { stdio: "pipe" });
-    else execFileSync("ip", ["netns", "exec", netns, ...argv], { stdio: "pipe" });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const IP_FORWARD = "/proc/sys/net/ipv4/ip_forward";
-
-/**
- * What a person would compare: the root namespace's links, addresses and routes (without the
- * lifetimes that count down by themselves), forwarding, and the list of namespaces.
- */
-function machineState() {
-  const stable = (text: string) =>
-    JSON.parse(text, (key, value) => (/life_time|expires/.test(key) ? undefined : value));
-  return {
-    links: stable(ip("-json", "link", "show")),
-    addresses: stable(ip("-json", "address", "show")),
-    routes: stable(ip("-json", "route", "show", "table", "all")),
-    ipForward: readFileSync(IP_FORWARD, "utf8"),
-    namespaces: namespaces().sort(),
-    journal: existsSync("/run/pulumi-netns") ? readdirSync("/run/pulumi-netns", { recursive: true }).sort() : [],
-  };
-}
 
 describe("the routed lab through the engine", () => {
   it("routes ns0 and ns1 through the host, previews clean, and leaves the machine as it was", async () => {

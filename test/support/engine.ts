@@ -20,6 +20,18 @@ export function toolchainDir(): string {
   return dir;
 }
 
+/** Pulumi run locally and offline: state and CLI home in `home`, the project's toolchain first on PATH. */
+export function offlineEnv(home: string, toolchain: string): Record<string, string> {
+  return {
+    PULUMI_BACKEND_URL: `file://${home}`,
+    PULUMI_HOME: path.join(home, ".pulumi"),
+    PULUMI_CONFIG_PASSPHRASE: "",
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    PATH: `${toolchain}:${process.env.PATH ?? ""}`,
+  };
+}
+
 export interface TestStack {
   stack: Stack;
   /** The environment the stack's CLI runs with (its own backend and home, offline). */
@@ -36,14 +48,7 @@ export async function testStack(projectDir: string, config: Record<string, strin
   const home = mkdtempSync(path.join(tmpdir(), "pulumi-netns-e2e-"));
   const toolchain = toolchainDir();
   const pulumiCommand = await PulumiCommand.get({ root: path.dirname(toolchain) });
-  const envVars = {
-    PULUMI_BACKEND_URL: `file://${home}`,
-    PULUMI_HOME: path.join(home, ".pulumi"),
-    PULUMI_CONFIG_PASSPHRASE: "",
-    PULUMI_SKIP_UPDATE_CHECK: "true",
-    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-    PATH: `${toolchain}:${process.env.PATH ?? ""}`,
-  };
+  const envVars = offlineEnv(home, toolchain);
   const stackName = `test-${process.pid}-${Date.now().toString(36)}`;
   const stack = await LocalWorkspace.createStack({ stackName, workDir: projectDir }, { pulumiCommand, envVars });
   const configMap: ConfigMap = Object.fromEntries(Object.entries(config).map(([k, v]) => [k, { value: v }]));

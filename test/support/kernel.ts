@@ -144,3 +144,35 @@ export function journalFiles(): string[] {
     .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)))
     .sort();
 }
+
+export const IP_FORWARD = "/proc/sys/net/ipv4/ip_forward";
+
+/**
+ * What a person would compare to see that nothing changed: the root namespace's links, addresses
+ * and routes (without the lifetimes that count down by themselves), its forwarding, the list of
+ * namespaces and the journal.
+ */
+export function machineState() {
+  const stable = (text: string) =>
+    JSON.parse(text, (key, value) => (/life_time|expires/.test(key) ? undefined : value));
+  return {
+    links: stable(ip("-json", "link", "show")),
+    addresses: stable(ip("-json", "address", "show")),
+    routes: stable(ip("-json", "route", "show", "table", "all")),
+    ipForward: readFileSync(IP_FORWARD, "utf8"),
+    namespaces: namespaces().sort(),
+    journal: journalFiles(),
+  };
+}
+
+/** Pings once, from inside `netns` or (undefined) from the root namespace; true when answered. */
+export function ping(netns: string | undefined, address: string): boolean {
+  const argv = ["ping", "-c", "1", "-W", "2", address];
+  try {
+    if (netns === undefined) execFileSync(argv[0] as string, argv.slice(1), { stdio: "pipe" });
+    else execFileSync("ip", ["netns", "exec", netns, ...argv], { stdio: "pipe" });
+    return true;
+  } catch {
+    return false;
+  }
+}

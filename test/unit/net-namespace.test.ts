@@ -164,8 +164,7 @@ describe("NetNamespace ownership", () => {
     await new NetNamespaceProvider(runner).create({ name: "lab0", loopbackUp: true, owner });
     assert.deepEqual(runner.commands, [
       "ip netns add lab0",
-      `ip -n lab0 link set dev lo alias pulumi-netns:${owner}`,
-      "ip -n lab0 link set dev lo up",
+      `ip -n lab0 link set dev lo alias pulumi-netns:${owner} up`,
     ]);
   });
 
@@ -173,7 +172,7 @@ describe("NetNamespace ownership", () => {
     const runner = new FakeRunner((argv) => (argv.includes("add") ? exists : { stdout: marked }));
     const { id } = await new NetNamespaceProvider(runner).create({ name: "lab0", loopbackUp: true, owner });
     assert.equal(id, "lab0");
-    assert.equal(runner.commands.at(-1), "ip -n lab0 link set dev lo up");
+    assert.equal(runner.commands.at(-1), `ip -n lab0 link set dev lo alias pulumi-netns:${owner} up`);
   });
 
   it("refuses a namespace with another stack's mark, and does not delete it", async () => {

@@ -1,0 +1,340 @@
+/**
+ * How fast pulumi-netns builds, checks and tears down a star lab of N spokes, next to the shell
+ * script one would otherwise write and next to the kernel's floor.
+ *
+ * Each spoke: a namespace, a veth pair to the hub, an address on each end, a route through the hub.
+ * The hub is a namespace of its own with IPv4 forwarding on. Three ways, alternating, per size:
+ *   (a) this project: `pulumi up`, an unchanged `pulumi preview` (refreshing), `pulumi destroy`;
+ *   (b) the origin's way: one `ip` command per step, run one after another (a shell script);
+ *   (c) the floor: the same lab through `ip -batch`, one process per namespace.
+ * For (b) and (c), "check" reads every object back the same way (one command per object, or one
+ * batch per namespace), which is what the refreshing preview does.
+ *
+ * Usage: node dist/bench/star.js [--sizes 10,50,100] [--runs 3] [--out bench-results.json]
+ * Needs root and the toolchain directory in PULUMI_NETNS_TOOLCHAIN (scripts/bench sets both up).
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, release, tmpdir } from "node:os";
+import path from "node:path";
+import { offlineEnv } from "../test/support/engine.js";
+
+const repo = path.resolve(__dirname, "../..");
+const project = path.join(repo, "examples/star");
+
+function option(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
+}
+const sizes = option("sizes", "10,50,100").split(",").map(Number);
+const runs = Number(option("runs", "3"));
+const out = option("out", path.join(repo, "bench-results.json"));
+const toolchain = process.env.PULUMI_NETNS_TOOLCHAIN ?? "";
+if (toolchain === "") throw new Error("PULUMI_NETNS_TOOLCHAIN is not set: run `npm run bench`");
+
+const prefix = `b${process.pid.toString(36)}`.slice(0, 7);
+const hub = `${prefix}hub`;
+
+/** The lab's names and addresses, the same for all three ways. */
+function spokes(n: number) {
+  return Array.from({ length: n }, (_, i) => ({
+    netns: `${prefix}spoke${i}`,
+    hubDevice: `${prefix}h${i}`,
+    spokeDevice: `${prefix}s${i}`,
+    hubAddress: `10.3.${i}.1/24`,
+    spokeAddress: `10.3.${i}.2/24`,
+    gateway: `10.3.${i}.1`,
+  }));
+}
+
+function ip(...args: string[]): void {
+  execFileSync("ip", args, { stdio: ["ignore", "ignore", "pipe"] });
+}
+
+function ipBatch(netns: string | undefined, lines: string[]): void {
+  const args = netns === undefined ? ["-batch", "-"] : ["-n", netns, "-batch", "-"];
+  execFileSync("ip", args, { input: `${lines.join("\n")}\n`, stdio: ["pipe", "ignore", "pipe"] });
+}
+
+function setForwarding(value: string): void {
+  execFileSync("ip", ["netns", "exec", hub, "tee", "/proc/sys/net/ipv4/ip_forward"], {
+    input: value,
+    stdio: ["pipe", "ignore", "pipe"],
+  });
+}
+
+function seconds(work: () => void): number {
+  const start = process.hrtime.bigint();
+  work();
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+/** (b) One `ip` command per step, as the origin's shell script does. */
+const script = {
+  build(n: number) {
+    ip("netns", "add", hub);
+    ip("-n", hub, "link", "set", "dev", "lo", "up");
+    setForwarding("1");
+    for (const s of spokes(n)) {
+      ip("netns", "add", s.netns);
+      ip("-n", s.netns, "link", "set", "dev", "lo", "up");
+      ip("-n", hub, "link", "add", s.hubDevice, "type", "veth", "peer", "name", s.spokeDevice, "netns", s.netns);
+      ip("-n", hub, "link", "set", "dev", s.hubDevice, "up");
+      ip("-n", s.netns, "link", "set", "dev", s.spokeDevice, "up");
+      ip("-n", hub, "address", "add", s.hubAddress, "dev", s.hubDevice);
+      ip("-n", s.netns, "address", "add", s.spokeAddress, "dev", s.spokeDevice);
+      ip("-n", s.netns, "route", "add", "default", "via", s.gateway, "dev", s.spokeDevice);
+    }
+  },
+  check(n: number) {
+    ip("-n", hub, "-json", "link", "show", "dev", "lo");
+    for (const s of spokes(n)) {
+      ip("-n", s.netns, "-json", "link", "show", "dev", "lo");
+      ip("-n", hub, "-json", "link", "show", "dev", s.hubDevice);
+      ip("-n", s.netns, "-json", "link", "show", "dev", s.spokeDevice);
+      ip("-n", hub, "-json", "address", "show", "dev", s.hubDevice);
+      ip("-n", s.netns, "-json", "address", "show", "dev", s.spokeDevice);
+      ip("-n", s.netns, "-json", "route", "show", "exact", "default");
+    }
+  },
+  teardown(n: number) {
+    for (const s of spokes(n)) {
+      ip("-n", hub, "link", "delete", "dev", s.hubDevice);
+      ip("netns", "delete", s.netns);
+    }
+    setForwarding("0");
+    ip("netns", "delete", hub);
+  },
+};
+
+/** (c) The floor: `ip -batch`, one process per namespace. */
+const batch = {
+  build(n: number) {
+    const all = spokes(n);
+    ipBatch(undefined, [`netns add ${hub}`, ...all.map((s) => `netns add ${s.netns}`)]);
+    ipBatch(hub, [
+      "link set dev lo up",
+      ...all.flatMap((s) => [
+        `link add ${s.hubDevice} type veth peer name ${s.spokeDevice} netns ${s.netns}`,
+        `link set dev ${s.hubDevice} up`,
+        `address add ${s.hubAddress} dev ${s.hubDevice}`,
+      ]),
+    ]);
+    setForwarding("1");
+    for (const s of all) {
+      ipBatch(s.netns, [
+        "link set dev lo up",
+        `link set dev ${s.spokeDevice} up`,
+        `address add ${s.spokeAddress} dev ${s.spokeDevice}`,
+        `route add default via ${s.gateway} dev ${s.spokeDevice}`,
+      ]);
+    }
+  },
+  check(n: number) {
+    const all = spokes(n);
+    ipBatch(hub, ["-json link show", "-json address show"]);
+    for (const s of all) ipBatch(s.netns, ["-json link show", "-json address show", "-json route show"]);
+  },
+  teardown(n: number) {
+    setForwarding("0");
+    ipBatch(undefined, [...spokes(n).map((s) => `netns delete ${s.netns}`), `netns delete ${hub}`]);
+  },
+};
+
+interface PulumiFigures {
+  seconds: number;
+  enginePeakMiB: number;
+  providerPeakMiB: number;
+}
+
+/** Runs the project's pulumi, sampling the peak RSS (VmHWM) of the engine and the provider process. */
+function pulumi(args: string[], env: Record<string, string>): Promise<PulumiFigures> {
+  const start = process.hrtime.bigint();
+  const child = spawn(path.join(toolchain, "pulumi"), args, {
+    cwd: project,
+    env: { ...process.env, ...env },
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (c) => {
+    output += c;
+  });
+  child.stderr.on("data", (c) => {
+    output += c;
+  });
+  const peaks = { engine: 0, provider: 0 };
+  const sample = setInterval(() => {
+    for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+        if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[3]) !== child.pid) continue;
+        const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+        const hwm = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
+        if (Number(pid) === child.pid) peaks.engine = Math.max(peaks.engine, hwm);
+        else if (cmdline.includes("dynamic-provider")) peaks.provider = Math.max(peaks.provider, hwm);
+      } catch {
+        // gone meanwhile
+      }
+    }
+  }, 100);
+  return new Promise((resolve, reject) => {
+    child.on("close", (code) => {
+      clearInterval(sample);
+      if (code !== 0) reject(new Error(`pulumi ${args.join(" ")} failed:\n${output.slice(-4000)}`));
+      resolve({
+        seconds: Number(process.hrtime.bigint() - start) / 1e9,
+        enginePeakMiB: peaks.engine,
+        providerPeakMiB: peaks.provider,
+      });
+    });
+  });
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** Removes whatever a failed run left: the machine is left as it was found. */
+function cleanup(): void {
+  const listed = execFileSync("ip", ["-json", "netns", "list"], { encoding: "utf8" }).trim();
+  const names = listed === "" ? [] : (JSON.parse(listed) as Array<{ name: string }>).map((e) => e.name);
+  for (const name of names.filter((n) => n.startsWith(prefix))) ip("netns", "delete", name);
+}
+
+async function main(): Promise<void> {
+  const home = mkdtempSync(path.join(tmpdir(), "pulumi-netns-bench-"));
+  const env = offlineEnv(home, toolchain);
+  const stack = ["--stack", "bench", "--non-interactive"];
+  const results: Record<string, unknown>[] = [];
+  try {
+    execFileSync(path.join(toolchain, "pulumi"), ["stack", "init", "bench"], {
+      cwd: project,
+      env: { ...process.env, ...env },
+      stdio: "ignore",
+    });
+    for (const [key, value] of Object.entries({ prefix, hubNetns: hub })) {
+      execFileSync(path.join(toolchain, "pulumi"), ["config", "set", key, value, ...stack], {
+        cwd: project,
+        env: { ...process.env, ...env },
+      });
+    }
+    for (const n of sizes) {
+      execFileSync(path.join(toolchain, "pulumi"), ["config", "set", "spokes", String(n), ...stack], {
+        cwd: project,
+        env: { ...process.env, ...env },
+      });
+      const figures = {
+        a: { build: [], check: [], teardown: [], engine: [], provider: [] },
+        b: { build: [], check: [], teardown: [] },
+        c: { build: [], check: [], teardown: [] },
+      } as Record<string, Record<string, number[]>>;
+      for (let run = 0; run < runs; run++) {
+        const up = await pulumi(["up", "--yes", "--skip-preview", ...stack], env);
+        const preview = await pulumi(["preview", "--refresh", "--expect-no-changes", ...stack], env);
+        const down = await pulumi(["destroy", "--yes", "--skip-preview", ...stack], env);
+        figures.a?.build?.push(up.seconds);
+        figures.a?.check?.push(preview.seconds);
+        figures.a?.teardown?.push(down.seconds);
+        figures.a?.engine?.push(Math.max(up.enginePeakMiB, preview.enginePeakMiB, down.enginePeakMiB));
+        figures.a?.provider?.push(Math.max(up.providerPeakMiB, preview.providerPeakMiB, down.providerPeakMiB));
+        for (const [way, impl] of [
+          ["b", script],
+          ["c", batch],
+        ] as const) {
+          figures[way]?.build?.push(seconds(() => impl.build(n)));
+          figures[way]?.check?.push(seconds(() => impl.check(n)));
+          figures[way]?.teardown?.push(seconds(() => impl.teardown(n)));
+        }
+        process.stderr.write(`bench: N=${n} run ${run + 1}/${runs} done\n`);
+      }
+      const m = (way: string, what: string) => median(figures[way]?.[what] ?? []);
+      const resources = 5 * n + 2; // per spoke: namespace, pair, 2 addresses, route; the hub and forwarding
+      results.push({
+        spokes: n,
+        resources,
+        runs,
+        seconds: {
+          pulumi: { build: m("a", "build"), check: m("a", "check"), teardown: m("a", "teardown") },
+          script: { build: m("b", "build"), check: m("b", "check"), teardown: m("b", "teardown") },
+          batch: { build: m("c", "build"), check: m("c", "check"), teardown: m("c", "teardown") },
+        },
+        ratios: {
+          pulumiOverScript: {
+            build: m("a", "build") / m("b", "build"),
+            check: m("a", "check") / m("b", "check"),
+            teardown: m("a", "teardown") / m("b", "teardown"),
+          },
+          pulumiOverBatch: {
+            build: m("a", "build") / m("c", "build"),
+            check: m("a", "check") / m("c", "check"),
+            teardown: m("a", "teardown") / m("c", "teardown"),
+          },
+        },
+        resourcesPerSecond: {
+          pulumiUp: resources / m("a", "build"),
+          script: resources / m("b", "build"),
+          batch: resources / m("c", "build"),
+        },
+        peakMiB: {
+          engine: Math.max(...(figures.a?.engine ?? [0])),
+          provider: Math.max(...(figures.a?.provider ?? [0])),
+        },
+        all: figures,
+      });
+    }
+  } finally {
+    cleanup();
+    try {
+      execFileSync(path.join(toolchain, "pulumi"), ["stack", "rm", "--yes", "--force", "bench"], {
+        cwd: project,
+        env: { ...process.env, ...env },
+        stdio: "ignore",
+      });
+    } catch {
+      // no stack to remove
+    }
+    rmSync(home, { recursive: true, force: true });
+  }
+  const machine = { cores: cpus().length, kernel: release(), node: process.version };
+  writeFileSync(out, `${JSON.stringify({ machine, results }, null, 2)}\n`);
+  printTable(machine, results);
+  console.log(`\nevery figure: ${out}`);
+}
+
+function printTable(machine: { cores: number; kernel: string }, results: Record<string, unknown>[]): void {
+  const f = (x: number) => x.toFixed(2);
+  console.log(`\nstar lab, medians of ${runs} runs; ${machine.cores} cores, Linux ${machine.kernel}`);
+  console.log("N    | phase    | pulumi s | script s | batch s | a/b   | a/c");
+  for (const r of results as Array<{
+    spokes: number;
+    seconds: Record<string, Record<string, number>>;
+    ratios: Record<string, Record<string, number>>;
+  }>) {
+    for (const phase of ["build", "check", "teardown"]) {
+      const s = r.seconds;
+      console.log(
+        `${String(r.spokes).padEnd(4)} | ${phase.padEnd(8)} | ${f(s.pulumi?.[phase] ?? 0).padStart(8)} | ${f(s.script?.[phase] ?? 0).padStart(8)} | ${f(s.batch?.[phase] ?? 0).padStart(7)} | ${f(r.ratios.pulumiOverScript?.[phase] ?? 0).padStart(5)} | ${f(r.ratios.pulumiOverBatch?.[phase] ?? 0).padStart(5)}`,
+      );
+    }
+  }
+  console.log("\nN    | resources/s: pulumi up | script | batch | peak MiB: engine | provider");
+  for (const r of results as Array<{
+    spokes: number;
+    resourcesPerSecond: Record<string, number>;
+    peakMiB: Record<string, number>;
+  }>) {
+    console.log(
+      `${String(r.spokes).padEnd(4)} | ${f(r.resourcesPerSecond.pulumiUp ?? 0).padStart(22)} | ${f(r.resourcesPerSecond.script ?? 0).padStart(6)} | ${f(r.resourcesPerSecond.batch ?? 0).padStart(5)} | ${f(r.peakMiB.engine ?? 0).padStart(16)} | ${f(r.peakMiB.provider ?? 0).padStart(8)}`,
+    );
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});
