@@ -51,8 +51,8 @@ function ip(...args: string[]): void {
   execFileSync("ip", args, { stdio: ["ignore", "ignore", "pipe"] });
 }
 
-function ipBatch(netns: string | undefined, lines: string[]): void {
-  const args = netns === undefined ? ["-batch", "-"] : ["-n", netns, "-batch", "-"];
+function ipBatch(netns: string | undefined, lines: string[], options: string[] = []): void {
+  const args = [...options, ...(netns === undefined ? [] : ["-n", netns]), "-batch", "-"];
   execFileSync("ip", args, { input: `${lines.join("\n")}\n`, stdio: ["pipe", "ignore", "pipe"] });
 }
 
@@ -132,8 +132,8 @@ const batch = {
   },
   check(n: number) {
     const all = spokes(n);
-    ipBatch(hub, ["-json link show", "-json address show"]);
-    for (const s of all) ipBatch(s.netns, ["-json link show", "-json address show", "-json route show"]);
+    ipBatch(hub, ["link show", "address show"], ["-json"]);
+    for (const s of all) ipBatch(s.netns, ["link show", "address show", "route show"], ["-json"]);
   },
   teardown(n: number) {
     setForwarding("0");
