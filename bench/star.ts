@@ -10,17 +10,55 @@
  * For (b) and (c), "check" reads every object back the same way (one command per object, or one
  * batch per namespace), which is what the refreshing preview does.
  *
+ * (a) runs the star program the way users run it: a Pulumi program in a folder of its own with the
+ * `npm pack`ed package installed in its node_modules (so the state holds what it holds for them).
+ *
  * Usage: node dist/bench/star.js [--sizes 10,50,100] [--runs 3] [--out bench-results.json]
  * Needs root and the toolchain directory in PULUMI_NETNS_TOOLCHAIN (scripts/bench sets both up).
  */
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, release, tmpdir } from "node:os";
 import path from "node:path";
 import { offlineEnv } from "../test/support/engine.js";
 
 const repo = path.resolve(__dirname, "../..");
-const project = path.join(repo, "examples/star");
+let project = "";
+
+/** A user's star program: the examples/star program, with the library installed from npm pack. */
+const program = `"use strict";
+const pulumi = require("@pulumi/pulumi");
+const { StarLab } = require("pulumi-netns");
+const config = new pulumi.Config();
+const count = config.requireNumber("spokes");
+const star = new StarLab("star", {
+  prefix: config.require("prefix"),
+  hubNetns: config.require("hubNetns"),
+  spokes: Array.from({ length: count }, (_, i) => ({ name: \`spoke\${i}\`, subnet: \`10.3.\${i}.0/24\` })),
+});
+exports.spokes = star.spokes;
+`;
+
+/** Makes the user's project in `dir`: the packed package and the pinned SDK installed, the program written. */
+function makeProject(dir: string): void {
+  const tarball = execFileSync("npm", ["pack", "--silent", "--pack-destination", dir], { cwd: repo, encoding: "utf8" })
+    .trim()
+    .split("\n")
+    .pop() as string;
+  const sdk = JSON.parse(readFileSync(path.join(repo, "package.json"), "utf8")).dependencies["@pulumi/pulumi"];
+  const pkg = {
+    name: "star-bench",
+    private: true,
+    dependencies: { "pulumi-netns": `file:./${tarball}`, "@pulumi/pulumi": sdk },
+  };
+  writeFileSync(path.join(dir, "package.json"), JSON.stringify(pkg));
+  writeFileSync(path.join(dir, "Pulumi.yaml"), "name: star-bench\nruntime: nodejs\nmain: index.js\n");
+  writeFileSync(path.join(dir, "index.js"), program);
+  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], {
+    cwd: dir,
+    stdio: "ignore",
+  });
+}
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -208,6 +246,9 @@ function cleanup(): void {
 
 async function main(): Promise<void> {
   const home = mkdtempSync(path.join(tmpdir(), "pulumi-netns-bench-"));
+  project = path.join(home, "project");
+  mkdirSync(project);
+  makeProject(project);
   const env = offlineEnv(home, toolchain);
   const stack = ["--stack", "bench", "--non-interactive"];
   const results: Record<string, unknown>[] = [];

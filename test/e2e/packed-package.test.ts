@@ -81,6 +81,16 @@ describe("the packed package", () => {
           right.spokeAddress.split("/")[0] as string,
         ]);
         assert.match(up.outputs.mermaid?.value, new RegExp(`^flowchart LR\\n  hub\\["hub: ${prefix}hub`));
+        // An installed package's forwarders are stored as a require of the package, not as code.
+        const deployment = await stack.exportStack();
+        const providers = (deployment.deployment?.resources ?? [])
+          .map((r: { inputs?: { __provider?: string } }) => r.inputs?.__provider)
+          .filter((text: string | undefined): text is string => text !== undefined);
+        assert.ok(providers.length >= 10);
+        for (const text of providers) {
+          assert.match(text, /require\("pulumi-netns\/[^"]*forwarders\//);
+          assert.ok(text.length < 600, `__provider is ${text.length} characters`);
+        }
         await stack.destroy();
         for (const ns of made) assert.equal(namespaceExists(ns), false, `pulumi destroy removed ${ns}`);
       } finally {
