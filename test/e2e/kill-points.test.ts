@@ -8,6 +8,8 @@
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { repoRoot, type TestStack, testStack, toolchainDir } from "../support/engine.js";
@@ -47,6 +49,11 @@ function run(file: string, args: string[], env: Record<string, string>, killAfte
   });
 }
 
+/** The folders of FIFOs the Node language host makes in the temp folder; a killed one cannot remove its own. */
+function languageHostPipes(): string[] {
+  return readdirSync(tmpdir()).filter((name) => name.startsWith("pulumi-node-pipes"));
+}
+
 describe("killed runs", () => {
   it("recover, converge and leave nothing behind at every kill point", async () => {
     const prefix = uniqueName("kp").slice(0, 8);
@@ -56,6 +63,7 @@ describe("killed runs", () => {
     ];
     const pulumi = path.join(toolchainDir(), "pulumi");
     let test: TestStack | undefined;
+    const pipesBefore = new Set(languageHostPipes());
     const figures = { killPoints: 0, survived: 0, leaked: 0 };
     try {
       test = await testStack(project, { prefix, hubNetns: `${prefix}hub`, spokes: SPOKES });
@@ -105,6 +113,10 @@ describe("killed runs", () => {
       );
       await test?.dispose().catch(() => undefined);
       for (const ns of namespaces().filter((n) => n.startsWith(prefix))) removeNamespace(ns);
+      // What the killed language hosts left in the temp folder (their processes are all gone by now).
+      for (const name of languageHostPipes().filter((n) => !pipesBefore.has(n))) {
+        rmSync(path.join(tmpdir(), name), { recursive: true, force: true });
+      }
     }
     assert.ok(figures.killPoints >= 10);
     assert.equal(figures.survived, figures.killPoints, "every kill point recovered");
