@@ -52,7 +52,10 @@ function makeProject(dir: string): void {
     dependencies: { "pulumi-netns": `file:./${tarball}`, "@pulumi/pulumi": sdk },
   };
   writeFileSync(path.join(dir, "package.json"), JSON.stringify(pkg));
-  writeFileSync(path.join(dir, "Pulumi.yaml"), "name: star-bench\nruntime: nodejs\nmain: index.js\n");
+  writeFileSync(
+    path.join(dir, "Pulumi.yaml"),
+    "name: star-bench\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: index.js\n",
+  );
   writeFileSync(path.join(dir, "index.js"), program);
   execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], {
     cwd: dir,

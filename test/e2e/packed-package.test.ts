@@ -56,7 +56,10 @@ describe("the packed package", () => {
           },
         }),
       );
-      writeFileSync(path.join(dir, "Pulumi.yaml"), "name: consumer\nruntime: nodejs\nmain: index.js\n");
+      writeFileSync(
+        path.join(dir, "Pulumi.yaml"),
+        "name: consumer\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: index.js\n",
+      );
       writeFileSync(path.join(dir, "index.js"), program);
       execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], {
         cwd: dir,
