@@ -20,7 +20,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, release, tmpdir } from "node:os";
 import path from "node:path";
-import { offlineEnv } from "../test/support/engine.js";
+import { makeUserProject, offlineEnv } from "../test/support/engine.js";
 
 const repo = path.resolve(__dirname, "../..");
 let project = "";
@@ -38,30 +38,6 @@ const star = new StarLab("star", {
 });
 exports.spokes = star.spokes;
 `;
-
-/** Makes the user's project in `dir`: the packed package and the pinned SDK installed, the program written. */
-function makeProject(dir: string): void {
-  const tarball = execFileSync("npm", ["pack", "--silent", "--pack-destination", dir], { cwd: repo, encoding: "utf8" })
-    .trim()
-    .split("\n")
-    .pop() as string;
-  const sdk = JSON.parse(readFileSync(path.join(repo, "package.json"), "utf8")).dependencies["@pulumi/pulumi"];
-  const pkg = {
-    name: "star-bench",
-    private: true,
-    dependencies: { "pulumi-netns": `file:./${tarball}`, "@pulumi/pulumi": sdk },
-  };
-  writeFileSync(path.join(dir, "package.json"), JSON.stringify(pkg));
-  writeFileSync(
-    path.join(dir, "Pulumi.yaml"),
-    "name: star-bench\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: index.js\n",
-  );
-  writeFileSync(path.join(dir, "index.js"), program);
-  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], {
-    cwd: dir,
-    stdio: "ignore",
-  });
-}
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -251,7 +227,7 @@ async function main(): Promise<void> {
   const home = mkdtempSync(path.join(tmpdir(), "pulumi-netns-bench-"));
   project = path.join(home, "project");
   mkdirSync(project);
-  makeProject(project);
+  makeUserProject(project, "star-bench", program);
   const env = offlineEnv(home, toolchain);
   const stack = ["--stack", "bench", "--non-interactive"];
   const results: Record<string, unknown>[] = [];

@@ -4,11 +4,11 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
-import { repoRoot, testStack } from "../support/engine.js";
+import { makeUserProject, testStack } from "../support/engine.js";
 import { namespaceExists, removeNamespace, uniqueName } from "../support/kernel.js";
 
 // A user's own program: the StarLab component composed with a resource of its own.
@@ -37,34 +37,7 @@ describe("the packed package", () => {
     const prefix = uniqueName("pk").slice(0, 9);
     const made = ["hub", "left", "right", "extra"].map((n) => `${prefix}${n}`);
     try {
-      const tarball = execFileSync("npm", ["pack", "--silent", "--pack-destination", dir], {
-        cwd: repoRoot,
-        encoding: "utf8",
-      })
-        .trim()
-        .split("\n")
-        .pop() as string;
-      const ours = JSON.parse(readFileSync(path.join(repoRoot, "package.json"), "utf8"));
-      writeFileSync(
-        path.join(dir, "package.json"),
-        JSON.stringify({
-          name: "consumer",
-          private: true,
-          dependencies: {
-            "pulumi-netns": `file:./${tarball}`,
-            "@pulumi/pulumi": ours.dependencies["@pulumi/pulumi"],
-          },
-        }),
-      );
-      writeFileSync(
-        path.join(dir, "Pulumi.yaml"),
-        "name: consumer\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: index.js\n",
-      );
-      writeFileSync(path.join(dir, "index.js"), program);
-      execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], {
-        cwd: dir,
-        stdio: "inherit",
-      });
+      makeUserProject(dir, "consumer", program);
 
       const { stack, dispose } = await testStack(dir, { prefix });
       try {

@@ -2,7 +2,8 @@
  * Stacks driven through the real Pulumi engine with the Automation API, each with a state backend
  * and CLI home of its own in a temporary directory, offline.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type ConfigMap, LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
@@ -78,4 +79,32 @@ export async function resourceTypesInState(stack: Stack): Promise<string[]> {
   return resources
     .map((r) => r.type)
     .filter((type) => type !== "pulumi:pulumi:Stack" && !type.startsWith("pulumi:providers:"));
+}
+
+/**
+ * Makes a user's Pulumi project in `dir`, as users have it: this package `npm pack`ed and installed
+ * in the project's own node_modules with the pinned SDK, and `program` (plain JavaScript) as index.js.
+ */
+export function makeUserProject(dir: string, name: string, program: string): void {
+  const tarball = execFileSync("npm", ["pack", "--silent", "--pack-destination", dir], {
+    cwd: repoRoot,
+    encoding: "utf8",
+  })
+    .trim()
+    .split("\n")
+    .pop() as string;
+  const sdk = JSON.parse(readFileSync(path.join(repoRoot, "package.json"), "utf8")).dependencies["@pulumi/pulumi"];
+  const dependencies = { "pulumi-netns": `file:./${tarball}`, "@pulumi/pulumi": sdk };
+  writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name, private: true, dependencies }));
+  // Plain JavaScript: without `typescript: false` the runtime registers ts-node, which leaves a
+  // cache folder in /tmp.
+  writeFileSync(
+    path.join(dir, "Pulumi.yaml"),
+    `name: ${name}\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: index.js\n`,
+  );
+  writeFileSync(path.join(dir, "index.js"), program);
+  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], {
+    cwd: dir,
+    stdio: "ignore",
+  });
 }
