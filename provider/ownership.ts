@@ -8,9 +8,8 @@
  * namespace, that carries the same stack's mark.
  */
 
-import { linkShow, parseLinks } from "./iproute/link.js";
-import { undefinedIfNotFound } from "./lifecycle.js";
-import { type Runner, runIp } from "./runner.js";
+import { linkIn } from "./reads.js";
+import type { Runner } from "./runner.js";
 
 const PREFIX = "pulumi-netns:";
 
@@ -34,6 +33,5 @@ export function isSameStack(alias: string | undefined, owner: string | undefined
 
 /** The alias of a device (the mark, if any); undefined when it, or its namespace, does not exist. */
 export async function readMark(runner: Runner, device: string, netns: string | undefined): Promise<string | undefined> {
-  const stdout = await undefinedIfNotFound(() => runIp(runner, linkShow(device), { netns }));
-  return stdout === undefined ? undefined : parseLinks(stdout)[0]?.alias;
+  return (await linkIn(runner, netns, device))?.alias;
 }

@@ -150,21 +150,3 @@ export function addressAdd(cidr: string, device: string): string[] {
 export function addressDelete(cidr: string, device: string): string[] {
   return ["address", "delete", cidr, "dev", device];
 }
-
-/** `ip -json address show dev DEVICE` */
-export function addressShow(device: string): string[] {
-  return ["-json", "address", "show", "dev", device];
-}
-
-/** The addresses on a device, as `ADDRESS/PREFIX` in iproute2's spelling, from `ip -json address show`. */
-export function parseAddresses(stdout: string): string[] {
-  const text = stdout.trim();
-  if (text === "" || text === "null") return [];
-  const links = JSON.parse(text) as Array<{ addr_info?: Array<{ local?: unknown; prefixlen?: unknown }> }>;
-  if (!Array.isArray(links)) throw new Error(`unexpected output of 'ip -json address show': ${text.slice(0, 200)}`);
-  return links.flatMap((link) =>
-    (link.addr_info ?? [])
-      .filter((info) => typeof info.local === "string" && typeof info.prefixlen === "number")
-      .map((info) => `${info.local}/${info.prefixlen}`),
-  );
-}

@@ -2,11 +2,6 @@
  * `ip link` argv builders and parsers: pure, no I/O.
  */
 
-/** `ip -json link show dev DEVICE` */
-export function linkShow(device: string): string[] {
-  return ["-json", "link", "show", "dev", device];
-}
-
 /** What we read back about one link. */
 export interface LinkInfo {
   ifname: string;
@@ -17,9 +12,21 @@ export interface LinkInfo {
   address: string | undefined;
   /** The interface alias (`ip link set dev DEVICE alias TEXT`), where pulumi-netns puts its mark. */
   alias: string | undefined;
+  /** The kind of link (`veth`, `bridge`…), when `-details` were asked for and it has one. */
+  kind: string | undefined;
+  /** Its addresses as `ADDRESS/PREFIX` in iproute2's spelling (from `ip address show` only). */
+  addresses: string[];
 }
 
-/** Parses `ip -json link show` output (an array of links). */
+/**
+ * `ip -details -json address show`: every link of the namespace, with its details and addresses,
+ * in one command. What the reads of a namespace share (see `sharedRead` in runner.ts).
+ */
+export function namespaceShow(): string[] {
+  return ["-details", "-json", "address", "show"];
+}
+
+/** Parses `ip -json link show` or `ip -json address show` output (an array of links). */
 export function parseLinks(stdout: string): LinkInfo[] {
   const text = stdout.trim();
   if (text === "" || text === "null") return [];
@@ -30,6 +37,7 @@ export function parseLinks(stdout: string): LinkInfo[] {
     if (e === null || typeof e.ifname !== "string" || typeof e.ifindex !== "number" || !Array.isArray(e.flags)) {
       throw new Error(`unexpected entry in 'ip -json link show': ${JSON.stringify(entry)}`);
     }
+    const linkinfo = e.linkinfo as { info_kind?: unknown } | undefined;
     return {
       ifname: e.ifname,
       ifindex: e.ifindex,
@@ -37,6 +45,8 @@ export function parseLinks(stdout: string): LinkInfo[] {
       mtu: typeof e.mtu === "number" ? e.mtu : 0,
       address: typeof e.address === "string" ? e.address : undefined,
       alias: typeof e.ifalias === "string" ? e.ifalias : undefined,
+      kind: typeof linkinfo?.info_kind === "string" ? linkinfo.info_kind : undefined,
+      addresses: Array.isArray(e.addr_info) ? e.addr_info.flatMap(addressOf) : [],
     };
   });
 }
@@ -86,9 +96,9 @@ export function vethAdd(
   return ["link", "add", name, ...mtuArgs, "type", "veth", "peer", "name", peerName, ...netnsArgs, ...mtuArgs];
 }
 
-/** The kind of link (`veth`, `bridge`…) from `ip -details -json link show`, if it has one. */
-export function parseLinkKind(stdout: string): string | undefined {
-  const [entry] = JSON.parse(stdout.trim() || "[]") as Array<{ linkinfo?: { info_kind?: unknown } }>;
-  const kind = entry?.linkinfo?.info_kind;
-  return typeof kind === "string" ? kind : undefined;
+/** One `addr_info` entry as `ADDRESS/PREFIX`; none when it lacks either. */
+function addressOf(info: { local?: unknown; prefixlen?: unknown }): string[] {
+  return typeof info.local === "string" && typeof info.prefixlen === "number"
+    ? [`${info.local}/${info.prefixlen}`]
+    : [];
 }

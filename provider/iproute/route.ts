@@ -57,12 +57,17 @@ export function routeDelete(route: RouteSpec): string[] {
   ];
 }
 
-/** `ip -4|-6 -json route show table TABLE exact DESTINATION` */
-export function routeShow(route: Pick<RouteSpec, "family" | "destination" | "table">): string[] {
-  return [familyFlag(route.family), "-json", "route", "show", "table", String(route.table), "exact", route.destination];
+/**
+ * `ip -4|-6 -json route show table TABLE`: the whole table, which the reads of one namespace share
+ * (see `sharedRead` in runner.ts), instead of one `… exact DESTINATION` per route.
+ */
+export function tableShow(family: Family, table: number): string[] {
+  return [familyFlag(family), "-json", "route", "show", "table", String(table)];
 }
 
 export interface LiveRoute {
+  /** `default`, or the network as `ADDRESS/PREFIX`: `ip` leaves out /32 and /128, this does not. */
+  destination: string;
   metric: number;
   gateway: string | undefined;
   device: string | undefined;
@@ -75,8 +80,15 @@ export function parseRoutes(stdout: string): LiveRoute[] {
   const parsed = JSON.parse(text) as Array<Record<string, unknown>>;
   if (!Array.isArray(parsed)) throw new Error(`unexpected output of 'ip -json route show': ${text.slice(0, 200)}`);
   return parsed.map((r) => ({
+    destination:
+      typeof r.dst !== "string" || r.dst === "default" || r.dst.includes("/") ? String(r.dst) : hostRoute(r.dst),
     metric: typeof r.metric === "number" ? r.metric : 0,
     gateway: typeof r.gateway === "string" ? r.gateway : undefined,
     device: typeof r.dev === "string" ? r.dev : undefined,
   }));
+}
+
+/** A host route's destination as a prefix: `ip` prints 10.0.0.1 for 10.0.0.1/32. */
+function hostRoute(address: string): string {
+  return `${address}/${address.includes(":") ? 128 : 32}`;
 }

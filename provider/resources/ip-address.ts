@@ -11,11 +11,12 @@ import {
   ruleString,
   type Updated,
 } from "../dynamic.js";
-import { addressAdd, addressDelete, addressShow, parseAddresses, parseCidr } from "../iproute/address.js";
+import { addressAdd, addressDelete, parseCidr } from "../iproute/address.js";
 import { interfaceNameProblem } from "../iproute/names.js";
-import { createOrAdopt, ignoreNotFound, undefinedIfNotFound } from "../lifecycle.js";
+import { createOrAdopt, ignoreNotFound } from "../lifecycle.js";
 import { ownerOf } from "../owner.js";
 import { isSameStack, readMark } from "../ownership.js";
+import { linkIn } from "../reads.js";
 import { type Runner, runIp } from "../runner.js";
 
 export interface IpAddressArgs {
@@ -86,10 +87,8 @@ export class IpAddressProvider implements pulumi.dynamic.ResourceProvider {
   }
 
   async read(id: string, props: IpAddressState): Promise<pulumi.dynamic.ReadResult<IpAddressState>> {
-    const stdout = await undefinedIfNotFound(() =>
-      runIp(this.runner, addressShow(props.device), { netns: props.netns }),
-    );
-    if (stdout === undefined || !parseAddresses(stdout).includes(props.address)) return {};
+    const link = await linkIn(this.runner, props.netns, props.device);
+    if (link === undefined || !link.addresses.includes(props.address)) return {};
     return { id, props: { ...props }, inputs: { ...props } };
   }
 

@@ -3,13 +3,14 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { type Created, checkInputs, flag, forwarder, ruleString, type Updated } from "../dynamic.js";
-import { type LinkInfo, linkSet, linkShow, parseLinks } from "../iproute/link.js";
+import { type LinkInfo, linkSet } from "../iproute/link.js";
 import { netnsNameProblem } from "../iproute/names.js";
 import { netnsAdd, netnsDelete } from "../iproute/netns.js";
 import { withIntent } from "../journal.js";
-import { createOrAdopt, ignoreNotFound, undefinedIfNotFound, undoOnFailure } from "../lifecycle.js";
+import { createOrAdopt, ignoreNotFound, undoOnFailure } from "../lifecycle.js";
 import { ownerOf } from "../owner.js";
 import { isOwnedBy, markerOf } from "../ownership.js";
+import { linkIn } from "../reads.js";
 import { type Runner, runIp } from "../runner.js";
 
 export interface NetNamespaceArgs {
@@ -109,10 +110,7 @@ export class NetNamespaceProvider implements pulumi.dynamic.ResourceProvider {
 
   /** The namespace's `lo`, which carries our mark; undefined when the namespace does not exist. */
   private async loopback(netns: string): Promise<LinkInfo | undefined> {
-    const links = await undefinedIfNotFound(async () =>
-      parseLinks(await runIp(this.runner, linkShow("lo"), { netns })),
-    );
-    return links?.[0];
+    return linkIn(this.runner, netns, "lo");
   }
 }
 

@@ -15,18 +15,11 @@ import {
 } from "../dynamic.js";
 import { type Family, hostBitsSet, networkOf, parseCidr, parseIp } from "../iproute/address.js";
 import { interfaceNameProblem } from "../iproute/names.js";
-import {
-  MAIN_TABLE,
-  parseRoutes,
-  type RouteSpec,
-  routeAdd,
-  routeDelete,
-  routeReplace,
-  routeShow,
-} from "../iproute/route.js";
-import { createOrAdopt, ignoreNotFound, undefinedIfNotFound } from "../lifecycle.js";
+import { MAIN_TABLE, type RouteSpec, routeAdd, routeDelete, routeReplace } from "../iproute/route.js";
+import { createOrAdopt, ignoreNotFound } from "../lifecycle.js";
 import { ownerOf } from "../owner.js";
 import { isSameStack, readMark } from "../ownership.js";
+import { routesIn } from "../reads.js";
 import { type Runner, runIp } from "../runner.js";
 
 export interface RouteArgs {
@@ -172,8 +165,8 @@ export class RouteProvider implements pulumi.dynamic.ResourceProvider {
 
   async read(id: string, props: RouteState): Promise<pulumi.dynamic.ReadResult<RouteState>> {
     const spec = routeSpec(props);
-    const stdout = await undefinedIfNotFound(() => runIp(this.runner, routeShow(spec), { netns: props.netns }));
-    const live = stdout === undefined ? undefined : parseRoutes(stdout).find((r) => r.metric === spec.metric);
+    const routes = await routesIn(this.runner, props.netns, spec.family, spec.table);
+    const live = routes?.find((r) => r.destination === spec.destination && r.metric === spec.metric);
     if (live === undefined) return {};
     // Only what was declared is compared: a gateway-only route's device is the kernel's choice.
     const state: RouteState = { ...props };

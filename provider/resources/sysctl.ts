@@ -19,7 +19,7 @@ import { sysctlKeyProblem, sysctlValueProblem } from "../iproute/names.js";
 import { normaliseSysctlValue, sysctlPath, sysctlRead, sysctlWrite } from "../iproute/sysctl.js";
 import { forget, recall, remember } from "../journal.js";
 import { ownerOf } from "../owner.js";
-import { type Runner, runIp } from "../runner.js";
+import { type Runner, readIp, runIp } from "../runner.js";
 
 export interface SysctlArgs {
   /** The key in dotted form, like `net.ipv4.ip_forward`. Changing it replaces the resource. */
@@ -139,7 +139,7 @@ export class SysctlProvider implements pulumi.dynamic.ResourceProvider {
       const text =
         p.netns === undefined
           ? await this.runner.readFile(sysctlPath(p.key))
-          : await runIp(this.runner, sysctlRead(p.netns, p.key));
+          : await readIp(this.runner, sysctlRead(p.netns, p.key));
       return normaliseSysctlValue(text);
     } catch (e) {
       if (isIpFailure(e, "not-found") || (e as { code?: unknown }).code === "ENOENT") return undefined;

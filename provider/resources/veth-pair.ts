@@ -20,7 +20,6 @@ import {
   linkDelete,
   linkSet,
   linkShowDetails,
-  parseLinkKind,
   parseLinks,
   vethAdd,
 } from "../iproute/link.js";
@@ -29,7 +28,8 @@ import { withIntent } from "../journal.js";
 import { createOrAdopt, ignoreNotFound, undefinedIfNotFound, undoOnFailure } from "../lifecycle.js";
 import { ownerOf } from "../owner.js";
 import { isOwnedBy, markerOf } from "../ownership.js";
-import { type Runner, runIp } from "../runner.js";
+import { linkIn } from "../reads.js";
+import { type Runner, readIp, runIp } from "../runner.js";
 
 export interface VethPairArgs {
   /** The first end's interface name (1–15 bytes). Changing it replaces the pair. */
@@ -160,7 +160,7 @@ export class VethPairProvider implements pulumi.dynamic.ResourceProvider {
           async () => {
             // Ours when both ends are there, and our mark reached one of them, or neither was marked
             // yet by a run of ours that was killed first.
-            const [a, b] = await Promise.all([this.findVeth(first, undefined), this.findVeth(second, undefined)]);
+            const [a, b] = await Promise.all([this.showVeth(first, undefined), this.showVeth(second, undefined)]);
             if (marker === undefined || a === undefined || b === undefined) return false;
             return (
               a.alias === marker ||
@@ -189,7 +189,7 @@ export class VethPairProvider implements pulumi.dynamic.ResourceProvider {
 
   async read(id: string, props: VethPairState): Promise<pulumi.dynamic.ReadResult<Partial<VethPairState>>> {
     const [first, second] = ends(props);
-    const [a, b] = await Promise.all([this.findVeth(first, props.owner), this.findVeth(second, props.owner)]);
+    const [a, b] = await Promise.all([this.readVeth(first, props.owner), this.readVeth(second, props.owner)]);
     if (a === undefined && b === undefined) return {};
     // One end missing while the other is there means it was moved to another namespace (deleting
     // either end deletes both). Say so through its namespace, which makes the pair be replaced.
@@ -222,7 +222,7 @@ export class VethPairProvider implements pulumi.dynamic.ResourceProvider {
     // Deleting either end deletes the pair; try the other end when one was moved away.
     for (const end of ends(props)) {
       if (end.netns === ELSEWHERE) continue;
-      const found = await this.findVeth(end, props.owner);
+      const found = await this.showVeth(end, props.owner);
       if (found === undefined) continue;
       await ignoreNotFound(() => runIp(this.runner, linkDelete(end.device), { netns: end.netns }));
       return;
@@ -235,26 +235,35 @@ export class VethPairProvider implements pulumi.dynamic.ResourceProvider {
     for (const end of both) await runIp(this.runner, linkSet(end.device, changes), { netns: end.netns });
   }
 
-  /** The end, when it is there, is a veth device and (with an owner) carries the owner's mark. */
-  private async findVeth(end: End, owner: string | undefined): Promise<LinkInfo | undefined> {
+  /** The end, looked up by itself (after a change of ours), if it is {@link ourVeth}. */
+  private async showVeth(end: End, owner: string | undefined): Promise<LinkInfo | undefined> {
     if (end.netns === ELSEWHERE) return undefined;
     const stdout = await undefinedIfNotFound(() =>
-      runIp(this.runner, linkShowDetails(end.device), { netns: end.netns }),
+      readIp(this.runner, linkShowDetails(end.device), { netns: end.netns }),
     );
-    if (stdout === undefined || parseLinkKind(stdout) !== "veth") return undefined;
-    const link = parseLinks(stdout)[0];
-    return isOwnedBy(link?.alias, owner) ? link : undefined;
+    return ourVeth(stdout === undefined ? undefined : parseLinks(stdout)[0], owner);
+  }
+
+  /** The end, from the read of its namespace that a refresh shares, if it is {@link ourVeth}. */
+  private async readVeth(end: End, owner: string | undefined): Promise<LinkInfo | undefined> {
+    if (end.netns === ELSEWHERE) return undefined;
+    return ourVeth(await linkIn(this.runner, end.netns, end.device), owner);
   }
 
   /** The state after create or update: the inputs plus each end's ifindex and MAC. */
   private async describe(inputs: VethPairInputs): Promise<VethPairState> {
     const [first, second] = ends(inputs);
-    const [a, b] = await Promise.all([this.findVeth(first, inputs.owner), this.findVeth(second, inputs.owner)]);
+    const [a, b] = await Promise.all([this.showVeth(first, inputs.owner), this.showVeth(second, inputs.owner)]);
     if (a === undefined || b === undefined) {
       throw new Error(`veth pair ${first.device}/${second.device} vanished right after it was set up`);
     }
     return { ...inputs, ifindex: a.ifindex, mac: a.address ?? "", peerIfindex: b.ifindex, peerMac: b.address ?? "" };
   }
+}
+
+/** The link when it is there, is a veth device and (with an owner) carries the owner's mark. */
+function ourVeth(link: LinkInfo | undefined, owner: string | undefined): LinkInfo | undefined {
+  return link?.kind === "veth" && isOwnedBy(link.alias, owner) ? link : undefined;
 }
 
 function vethId(p: VethPairInputs): string {

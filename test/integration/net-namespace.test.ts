@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { NetNamespaceProvider } from "../../provider/resources/net-namespace.js";
 import { systemRunner } from "../../provider/runner.js";
-import { ip, loopbackUp, namespaceExists, removeNamespace, uniqueName } from "../support/kernel.js";
+import { ip, loopbackUp, namespaceExists, nextCommandRunner, removeNamespace, uniqueName } from "../support/kernel.js";
 
 const provider = new NetNamespaceProvider(systemRunner());
 
@@ -38,9 +38,9 @@ describe("NetNamespace on the kernel", () => {
     try {
       await provider.create({ name, loopbackUp: true });
       ip("-n", name, "link", "set", "dev", "lo", "down");
-      assert.equal((await provider.read(name)).props?.loopbackUp, false);
+      assert.equal((await new NetNamespaceProvider(nextCommandRunner()).read(name)).props?.loopbackUp, false);
       ip("netns", "delete", name);
-      assert.deepEqual(await provider.read(name), {});
+      assert.deepEqual(await new NetNamespaceProvider(nextCommandRunner()).read(name), {});
     } finally {
       removeNamespace(name);
     }

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { type RouteInputs, RouteProvider } from "../../provider/resources/route.js";
 import { systemRunner } from "../../provider/runner.js";
-import { ip, routes, withNamespaces } from "../support/kernel.js";
+import { ip, nextCommandRunner, routes, withNamespaces } from "../support/kernel.js";
 
 const provider = new RouteProvider(systemRunner());
 
@@ -78,9 +78,9 @@ describe("Route on the kernel", () => {
     await withSubnet(async (netns) => {
       const outs = await create({ destination: "10.1.20.0/24", via: "10.1.10.1", netns });
       ip("-n", netns, "route", "replace", "10.1.20.0/24", "via", "10.1.10.9");
-      assert.equal((await provider.read("id", outs)).props?.via, "10.1.10.9");
+      assert.equal((await new RouteProvider(nextCommandRunner()).read("id", outs)).props?.via, "10.1.10.9");
       ip("-n", netns, "route", "delete", "10.1.20.0/24");
-      assert.deepEqual(await provider.read("id", outs), {});
+      assert.deepEqual(await new RouteProvider(nextCommandRunner()).read("id", outs), {});
     });
   });
 

@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import { describe, it } from "node:test";
 import { SysctlProvider } from "../../provider/resources/sysctl.js";
 import { systemRunner } from "../../provider/runner.js";
-import { setSysctl, sysctl, uniqueName, withNamespaces } from "../support/kernel.js";
+import { nextCommandRunner, setSysctl, sysctl, uniqueName, withNamespaces } from "../support/kernel.js";
 
 const provider = new SysctlProvider(systemRunner());
 const key = "net.ipv4.ip_forward";
@@ -34,7 +34,7 @@ describe("Sysctl on the kernel", () => {
       assert.equal(sysctl(n, "net.ipv4.tcp_rmem").split(/\s+/).join(" "), "4096 131072 2097152");
       assert.equal(outs.previous, before);
       setSysctl(n, "net.ipv4.tcp_rmem", "4096 1000 2000");
-      assert.equal((await provider.read("id", outs)).props?.value, "4096 1000 2000");
+      assert.equal((await new SysctlProvider(nextCommandRunner()).read("id", outs)).props?.value, "4096 1000 2000");
       await provider.delete("id", outs);
       assert.equal(sysctl(n, "net.ipv4.tcp_rmem").split(/\s+/).join(" "), before);
     });

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ELSEWHERE, type VethPairInputs, VethPairProvider } from "../../provider/resources/veth-pair.js";
 import { systemRunner } from "../../provider/runner.js";
-import { ip, link, uniqueName, withNamespaces } from "../support/kernel.js";
+import { ip, link, nextCommandRunner, uniqueName, withNamespaces } from "../support/kernel.js";
 
 const provider = new VethPairProvider(systemRunner());
 
@@ -52,13 +52,13 @@ describe("VethPair on the kernel", () => {
         .outs;
       ip("-n", b as string, "link", "set", "dev", "vb", "down");
       ip("-n", a as string, "link", "set", "dev", "va", "mtu", "1400");
-      const drifted = await provider.read("id", outs);
+      const drifted = await new VethPairProvider(nextCommandRunner()).read("id", outs);
       assert.equal(drifted.props?.up, false);
       assert.equal(drifted.props?.mtu, 1400);
       assert.equal((await provider.diff("id", outs, drifted.inputs as VethPairInputs)).changes, true);
 
       ip("-n", b as string, "link", "set", "dev", "vb", "netns", c as string);
-      const moved = await provider.read("id", outs);
+      const moved = await new VethPairProvider(nextCommandRunner()).read("id", outs);
       assert.equal(moved.props?.peerNetns, ELSEWHERE);
       const diff = await provider.diff("id", outs, { ...outs, mtu: 1500 });
       assert.deepEqual(diff.replaces, []);

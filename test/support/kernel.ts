@@ -5,6 +5,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { type Runner, systemRunner } from "../../provider/runner.js";
 
 let counter = 0;
 
@@ -12,6 +13,15 @@ let counter = 0;
 export function uniqueName(prefix = "pn"): string {
   counter += 1;
   return `${prefix}${process.pid.toString(36)}x${counter.toString(36)}`.slice(0, 15);
+}
+
+/**
+ * The real runner as the next `pulumi` command's provider process has it, with no shared reads
+ * yet (runner.ts). A test that changes the machine behind the provider's back, as drift does
+ * between two commands, reads through a provider made with a new one.
+ */
+export function nextCommandRunner(): Runner {
+  return { ...systemRunner() };
 }
 
 /** Runs `ip` directly and returns its output. */

@@ -48,12 +48,22 @@ describe("IpAddress", () => {
     assert.equal(id, "a/v1/10.1.10.2/24");
   });
 
-  it("reads by matching the normalised address", async () => {
-    const stdout = JSON.stringify([{ ifname: "v1", addr_info: [{ local: "fd00::2", prefixlen: 64 }] }]);
-    const p = new IpAddressProvider(new FakeRunner(() => ({ stdout })));
+  it("reads by matching the normalised address on its device, from the namespace's shared read", async () => {
+    const link = (ifindex: number, ifname: string, local: string) => ({
+      ifindex,
+      ifname,
+      flags: ["UP"],
+      addr_info: [{ local, prefixlen: 64 }],
+    });
+    const stdout = JSON.stringify([link(2, "v0", "fd00::3"), link(3, "v1", "fd00::2")]);
+    const runner = new FakeRunner(() => ({ stdout }));
+    const p = new IpAddressProvider(runner);
     const props = { address: "fd00::2/64", device: "v1" };
     assert.deepEqual((await p.read("id", props)).props, props);
     assert.deepEqual(await p.read("id", { ...props, address: "fd00::2/96" }), {});
+    assert.deepEqual(await p.read("id", { ...props, address: "fd00::3/64" }), {}, "on another device");
+    assert.deepEqual(await p.read("id", { ...props, device: "v9" }), {}, "device gone");
+    assert.deepEqual(runner.commands, ["ip -details -json address show"], "one command for all four reads");
   });
 
   it("deletes, and accepts an address already gone", async () => {

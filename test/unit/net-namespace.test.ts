@@ -127,7 +127,7 @@ describe("NetNamespace read", () => {
       props: { name: "lab0", loopbackUp: false },
       inputs: { name: "lab0", loopbackUp: false },
     });
-    assert.deepEqual(runner.commands, ["ip -n lab0 -json link show dev lo"]);
+    assert.deepEqual(runner.commands, ["ip -n lab0 -details -json address show"]);
   });
 
   it("reports it gone when the namespace cannot be opened", async () => {

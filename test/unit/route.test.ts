@@ -83,13 +83,19 @@ describe("Route diff, create, read, update, delete", () => {
   it("reads the route with the same metric, and only the declared properties", async () => {
     const stdout = JSON.stringify([
       { dst: "10.1.20.0/24", gateway: "10.1.10.7", dev: "v1", metric: 5 },
+      { dst: "10.1.0.0/16", gateway: "10.1.10.8", dev: "v1" },
       { dst: "10.1.20.0/24", gateway: "10.1.10.1", dev: "v1" },
+      { dst: "10.1.30.1", gateway: "10.1.10.9", dev: "v1" },
     ]);
     const runner = new FakeRunner(() => ({ stdout }));
-    const result = await new RouteProvider(runner).read("id", olds);
-    assert.deepEqual(result.props, olds);
-    assert.deepEqual(runner.commands, ["ip -n a -4 -json route show table 254 exact 10.1.20.0/24"]);
-    assert.deepEqual(await new RouteProvider(runner).read("id", { ...olds, metric: 9 }), {});
+    const provider = new RouteProvider(runner);
+    assert.deepEqual((await provider.read("id", olds)).props, olds);
+    assert.deepEqual(await provider.read("id", { ...olds, metric: 9 }), {});
+    // `ip` prints a host route without /32; it is still the route to 10.1.30.1/32.
+    const host = { ...olds, destination: "10.1.30.1/32", via: "10.1.10.9" };
+    assert.deepEqual((await provider.read("id", host)).props, host);
+    assert.deepEqual(await provider.read("id", { ...olds, destination: "10.1.30.0/24" }), {});
+    assert.deepEqual(runner.commands, ["ip -n a -4 -json route show table 254"], "one table read for all four");
   });
 
   it("deletes a route already gone without complaint", async () => {

@@ -34,20 +34,19 @@ function fakeKernel(): FakeRunner {
   return new FakeRunner((argv, input) => {
     if (argv.includes("cat")) return { stdout: `${sysctl}\n` };
     if (argv.includes("tee")) sysctl = input ?? sysctl;
-    if (argv.includes("show") && argv.includes("link")) {
-      const ifname = argv.at(-1);
-      return {
-        stdout: JSON.stringify([
-          {
-            ifindex: 3,
-            ifname,
-            flags: ["UP"],
-            mtu: 1500,
-            address: "02:00:00:00:00:03",
-            linkinfo: { info_kind: "veth" },
-          },
-        ]),
-      };
+    if (argv.includes("show") && !argv.includes("route")) {
+      // One device (`link show dev NAME`), or the whole namespace (`address show`).
+      const names = argv.includes("link") ? [argv.at(-1)] : ["lo", "va", "vb"];
+      const link = (ifname: string | undefined, ifindex: number) => ({
+        ifindex,
+        ifname,
+        flags: ["UP"],
+        mtu: 1500,
+        address: "02:00:00:00:00:03",
+        linkinfo: { info_kind: "veth" },
+        addr_info: [{ local: "10.1.10.2", prefixlen: 24 }],
+      });
+      return { stdout: JSON.stringify(names.map((name, i) => link(name, i + 1))) };
     }
     return undefined;
   });

@@ -17,12 +17,15 @@ const veth = (ifname: string, ifindex: number, up = true) =>
     },
   ]);
 
-/** A fake kernel where va (ifindex 5) and vb (ifindex 6) exist. */
+/**
+ * A fake kernel where va (ifindex 5) and vb (ifindex 6) exist, va in namespace a and vb in b: it
+ * answers both a look-up of one device and the read of a whole namespace.
+ */
 const present = () =>
   new FakeRunner((argv) =>
-    argv.includes("va") && argv.includes("show")
+    (argv.includes("show") && argv.includes("va")) || (argv.includes("address") && argv.includes("a"))
       ? { stdout: veth("va", 5) }
-      : argv.includes("vb") && argv.includes("show")
+      : (argv.includes("show") && argv.includes("vb")) || (argv.includes("address") && argv.includes("b"))
         ? { stdout: veth("vb", 6) }
         : undefined,
   );
