@@ -10,6 +10,9 @@
  * For (b) and (c), "check" reads every object back the same way (one command per object, or one
  * batch per namespace), which is what the refreshing preview does.
  *
+ * For (a) it also samples, every 100 ms, the peak memory and the CPU time of the engine, of the
+ * Node.js program and of the provider process: where pulumi's time goes.
+ *
  * (a) runs the star program the way users run it: a Pulumi program in a folder of its own with the
  * `npm pack`ed package installed in its node_modules (so the state holds what it holds for them).
  *
@@ -158,13 +161,29 @@ const batch = {
   },
 };
 
+/** The processes of one `pulumi` command, by what they do. */
+type Role = "engine" | "program" | "provider";
+
 interface PulumiFigures {
   seconds: number;
   enginePeakMiB: number;
   providerPeakMiB: number;
+  /** CPU seconds (user + system) of each role, as last sampled before each process ended. */
+  cpuSeconds: Record<Role, number>;
 }
 
-/** Runs the project's pulumi, sampling the peak RSS (VmHWM) of the engine and the provider process. */
+/** What a process of a `pulumi` command does, from its command line; undefined for others. */
+function roleOf(pid: number, root: number, cmdline: string): Role | undefined {
+  if (pid === root) return "engine";
+  if (cmdline.includes("dynamic-provider")) return "provider";
+  if (cmdline.includes("@pulumi/pulumi/cmd/run")) return "program";
+  return undefined;
+}
+
+/**
+ * Runs the project's pulumi, sampling every 100 ms the peak RSS (VmHWM) and the CPU time of the
+ * engine, the program and the provider process: all processes of the command's session.
+ */
 function pulumi(args: string[], env: Record<string, string>): Promise<PulumiFigures> {
   const start = process.hrtime.bigint();
   const child = spawn(path.join(toolchain, "pulumi"), args, {
@@ -180,16 +199,22 @@ function pulumi(args: string[], env: Record<string, string>): Promise<PulumiFigu
   child.stderr.on("data", (c) => {
     output += c;
   });
-  const peaks = { engine: 0, provider: 0 };
+  const root = child.pid as number;
+  const ticksPerSecond = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
+  const seen = new Map<number, { role: Role; cpu: number; peakMiB: number }>();
   const sample = setInterval(() => {
-    for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    for (const pid of readdirSync("/proc")
+      .filter((p) => /^\d+$/.test(p))
+      .map(Number)) {
       try {
         const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-        if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[3]) !== child.pid) continue;
-        const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        if (Number(fields[3]) !== root) continue; // not in the command's session
+        const role = roleOf(pid, root, readFileSync(`/proc/${pid}/cmdline`, "utf8"));
+        if (role === undefined) continue;
+        const cpu = (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
         const hwm = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
-        if (Number(pid) === child.pid) peaks.engine = Math.max(peaks.engine, hwm);
-        else if (cmdline.includes("dynamic-provider")) peaks.provider = Math.max(peaks.provider, hwm);
+        seen.set(pid, { role, cpu, peakMiB: Math.max(hwm, seen.get(pid)?.peakMiB ?? 0) });
       } catch {
         // gone meanwhile
       }
@@ -199,10 +224,14 @@ function pulumi(args: string[], env: Record<string, string>): Promise<PulumiFigu
     child.on("close", (code) => {
       clearInterval(sample);
       if (code !== 0) reject(new Error(`pulumi ${args.join(" ")} failed:\n${output.slice(-4000)}`));
+      const all = [...seen.values()];
+      const of = (role: Role) => all.filter((p) => p.role === role);
+      const sum = (role: Role) => of(role).reduce((total, p) => total + p.cpu, 0);
       resolve({
         seconds: Number(process.hrtime.bigint() - start) / 1e9,
-        enginePeakMiB: peaks.engine,
-        providerPeakMiB: peaks.provider,
+        enginePeakMiB: Math.max(0, ...of("engine").map((p) => p.peakMiB)),
+        providerPeakMiB: Math.max(0, ...of("provider").map((p) => p.peakMiB)),
+        cpuSeconds: { engine: sum("engine"), program: sum("program"), provider: sum("provider") },
       });
     });
   });
@@ -253,6 +282,8 @@ async function main(): Promise<void> {
         b: { build: [], check: [], teardown: [] },
         c: { build: [], check: [], teardown: [] },
       } as Record<string, Record<string, number[]>>;
+      // CPU seconds of pulumi's processes, by phase and role (cpu.build.engine is one figure a run).
+      const cpu: Record<string, Record<Role, number[]>> = {};
       for (let run = 0; run < runs; run++) {
         const up = await pulumi(["up", "--yes", "--skip-preview", ...stack], env);
         const preview = await pulumi(["preview", "--refresh", "--expect-no-changes", ...stack], env);
@@ -262,6 +293,14 @@ async function main(): Promise<void> {
         figures.a?.teardown?.push(down.seconds);
         figures.a?.engine?.push(Math.max(up.enginePeakMiB, preview.enginePeakMiB, down.enginePeakMiB));
         figures.a?.provider?.push(Math.max(up.providerPeakMiB, preview.providerPeakMiB, down.providerPeakMiB));
+        for (const [phase, figure] of [
+          ["build", up],
+          ["check", preview],
+          ["teardown", down],
+        ] as const) {
+          cpu[phase] ??= { engine: [], program: [], provider: [] };
+          for (const role of ["engine", "program", "provider"] as const) cpu[phase][role].push(figure.cpuSeconds[role]);
+        }
         for (const [way, impl] of [
           ["b", script],
           ["c", batch],
@@ -304,7 +343,13 @@ async function main(): Promise<void> {
           engine: Math.max(...(figures.a?.engine ?? [0])),
           provider: Math.max(...(figures.a?.provider ?? [0])),
         },
-        all: figures,
+        cpuSeconds: Object.fromEntries(
+          Object.entries(cpu).map(([phase, roles]) => [
+            phase,
+            Object.fromEntries(Object.entries(roles).map(([role, values]) => [role, median(values)])),
+          ]),
+        ),
+        all: { ...figures, cpu },
       });
     }
   } finally {
@@ -351,6 +396,16 @@ function printTable(machine: { cores: number; kernel: string }, results: Record<
     console.log(
       `${String(r.spokes).padEnd(4)} | ${f(r.resourcesPerSecond.pulumiUp ?? 0).padStart(22)} | ${f(r.resourcesPerSecond.script ?? 0).padStart(6)} | ${f(r.resourcesPerSecond.batch ?? 0).padStart(5)} | ${f(r.peakMiB.engine ?? 0).padStart(16)} | ${f(r.peakMiB.provider ?? 0).padStart(8)}`,
     );
+  }
+  console.log("\nwhere pulumi's time goes, CPU seconds (medians; `ip` processes not included)");
+  console.log("N    | phase    | engine | program | provider");
+  for (const r of results as Array<{ spokes: number; cpuSeconds: Record<string, Record<string, number>> }>) {
+    for (const phase of ["build", "check", "teardown"]) {
+      const c = r.cpuSeconds[phase] ?? {};
+      console.log(
+        `${String(r.spokes).padEnd(4)} | ${phase.padEnd(8)} | ${f(c.engine ?? 0).padStart(6)} | ${f(c.program ?? 0).padStart(7)} | ${f(c.provider ?? 0).padStart(8)}`,
+      );
+    }
   }
 }
 
