@@ -42,12 +42,12 @@ export async function undefinedIfNotFound<T>(work: () => Promise<T>): Promise<T 
 /**
  * Runs the command that creates `what`. When the kernel says it exists already, asks `isOurs`
  * (an object this stack marked, left by a run that was cut short): then it is adopted, and the
- * result says so. Otherwise creating is refused with a message saying why, and the foreign object
- * is left alone.
+ * result says so. Otherwise creating is refused with a message saying why and how to remove it
+ * (`removeArgv`, the full `ip` argv), and the foreign object is left alone.
  */
 export async function createOrAdopt(
   what: string,
-  removeHint: string,
+  removeArgv: readonly string[],
   work: () => Promise<unknown>,
   isOurs: () => Promise<boolean> = async () => false,
 ): Promise<{ adopted: boolean }> {
@@ -59,7 +59,7 @@ export async function createOrAdopt(
     if (await isOurs()) return { adopted: true };
     throw new Error(
       `${what} already exists and this stack did not create it; refusing to take it over or remove it. ` +
-        `Remove it yourself (${removeHint}) or choose another name.\n${e.message}`,
+        `Remove it yourself (${removeArgv.join(" ")}) or choose another name.\n${e.message}`,
     );
   }
 }

@@ -17,7 +17,7 @@ import { createOrAdopt, ignoreNotFound } from "../lifecycle.js";
 import { ownerOf } from "../owner.js";
 import { isSameStack, readMark } from "../ownership.js";
 import { linkIn } from "../reads.js";
-import { type Runner, runIp } from "../runner.js";
+import { ipArgv, type Runner, runIp } from "../runner.js";
 
 export interface IpAddressArgs {
   /**
@@ -73,10 +73,9 @@ export class IpAddressProvider implements pulumi.dynamic.ResourceProvider {
   }
 
   async create(inputs: IpAddressInputs): Promise<Created<IpAddressState>> {
-    const where = inputs.netns === undefined ? "" : ` -n ${inputs.netns}`;
     await createOrAdopt(
       `Address ${inputs.address} on ${inputs.device}`,
-      `ip${where} address delete ${inputs.address} dev ${inputs.device}`,
+      ipArgv(addressDelete(inputs.address, inputs.device), { netns: inputs.netns }),
       () => runIp(this.runner, addressAdd(inputs.address, inputs.device), { netns: inputs.netns }),
       // Left by a run of this stack that was cut short: exactly this address, on a device the stack made.
       async () =>

@@ -11,7 +11,7 @@ import { createOrAdopt, ignoreNotFound, undoOnFailure } from "../lifecycle.js";
 import { ownerOf } from "../owner.js";
 import { isOwnedBy, markerOf } from "../ownership.js";
 import { linkIn } from "../reads.js";
-import { type Runner, runIp } from "../runner.js";
+import { ipArgv, type Runner, runIp } from "../runner.js";
 
 export interface NetNamespaceArgs {
   /**
@@ -65,7 +65,7 @@ export class NetNamespaceProvider implements pulumi.dynamic.ResourceProvider {
     await withIntent(this.runner, `netns/${name}`, marker, async (leftByKilledRun) => {
       const { adopted } = await createOrAdopt(
         `Network namespace "${name}"`,
-        `ip netns delete ${name}`,
+        ipArgv(netnsDelete(name)),
         () => runIp(this.runner, netnsAdd(name)),
         async () => {
           if (marker === undefined) return false;

@@ -20,7 +20,7 @@ import { createOrAdopt, ignoreNotFound } from "../lifecycle.js";
 import { ownerOf } from "../owner.js";
 import { isSameStack, readMark } from "../ownership.js";
 import { routesIn } from "../reads.js";
-import { type Runner, runIp } from "../runner.js";
+import { ipArgv, type Runner, runIp } from "../runner.js";
 
 export interface RouteArgs {
   /**
@@ -151,7 +151,7 @@ export class RouteProvider implements pulumi.dynamic.ResourceProvider {
     const spec = routeSpec(inputs);
     const { adopted } = await createOrAdopt(
       `A route to ${spec.destination} (metric ${spec.metric}, table ${spec.table})`,
-      `ip${inputs.netns === undefined ? "" : ` -n ${inputs.netns}`} ${routeDelete(spec).join(" ")}`,
+      ipArgv(routeDelete(spec), { netns: inputs.netns }),
       () => runIp(this.runner, routeAdd(spec), { netns: inputs.netns }),
       // Left by a run of this stack that was cut short: in a namespace, or through a device, it made.
       async () => {

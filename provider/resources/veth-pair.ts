@@ -29,7 +29,7 @@ import { createOrAdopt, ignoreNotFound, undefinedIfNotFound, undoOnFailure } fro
 import { ownerOf } from "../owner.js";
 import { isOwnedBy, markerOf } from "../ownership.js";
 import { linkIn } from "../reads.js";
-import { type Runner, readIp, runIp } from "../runner.js";
+import { ipArgv, type Runner, readIp, runIp } from "../runner.js";
 
 export interface VethPairArgs {
   /** The first end's interface name (1–15 bytes). Changing it replaces the pair. */
@@ -155,7 +155,7 @@ export class VethPairProvider implements pulumi.dynamic.ResourceProvider {
       async (leftByKilledRun) => {
         const { adopted } = await createOrAdopt(
           `An interface named "${home.device}" or "${away.device}" in the namespaces of this veth pair`,
-          `ip${home.netns === undefined ? "" : ` -n ${home.netns}`} link delete dev ${home.device}`,
+          ipArgv(linkDelete(home.device), { netns: home.netns }),
           () => runIp(this.runner, vethAdd(home.device, away.device, sendAway, inputs.mtu), { netns: home.netns }),
           async () => {
             // Ours when both ends are there, and our mark reached one of them, or neither was marked

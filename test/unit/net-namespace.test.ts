@@ -89,6 +89,7 @@ describe("NetNamespace create", () => {
     );
     await assert.rejects(new NetNamespaceProvider(runner).create({ name: "lab0", loopbackUp: true }), (e: Error) => {
       assert.match(e.message, /"lab0" already exists and this stack did not create it/);
+      assert.match(e.message, /Remove it yourself \(ip netns delete lab0\)/);
       assert.match(e.message, /File exists/);
       return true;
     });
