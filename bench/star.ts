@@ -259,24 +259,20 @@ async function main(): Promise<void> {
   makeUserProject(project, "star-bench", program);
   const env = offlineEnv(home, toolchain);
   const stack = ["--stack", "bench", "--non-interactive"];
-  const results: Record<string, unknown>[] = [];
-  try {
-    execFileSync(path.join(toolchain, "pulumi"), ["stack", "init", "bench"], {
+  /** A quick pulumi command of the set-up; a failure throws with pulumi's own words. */
+  const pulumiSync = (...args: string[]) =>
+    execFileSync(path.join(toolchain, "pulumi"), args, {
       cwd: project,
       env: { ...process.env, ...env },
-      stdio: "ignore",
+      stdio: ["ignore", "ignore", "pipe"],
     });
-    for (const [key, value] of Object.entries({ prefix, hubNetns: hub })) {
-      execFileSync(path.join(toolchain, "pulumi"), ["config", "set", key, value, ...stack], {
-        cwd: project,
-        env: { ...process.env, ...env },
-      });
-    }
+  const results: Record<string, unknown>[] = [];
+  try {
+    pulumiSync("stack", "init", "bench");
+    for (const [key, value] of Object.entries({ prefix, hubNetns: hub }))
+      pulumiSync("config", "set", key, value, ...stack);
     for (const n of sizes) {
-      execFileSync(path.join(toolchain, "pulumi"), ["config", "set", "spokes", String(n), ...stack], {
-        cwd: project,
-        env: { ...process.env, ...env },
-      });
+      pulumiSync("config", "set", "spokes", String(n), ...stack);
       const figures = {
         a: { build: [], check: [], teardown: [], engine: [], provider: [] },
         b: { build: [], check: [], teardown: [] },
@@ -355,11 +351,7 @@ async function main(): Promise<void> {
   } finally {
     cleanup();
     try {
-      execFileSync(path.join(toolchain, "pulumi"), ["stack", "rm", "--yes", "--force", "bench"], {
-        cwd: project,
-        env: { ...process.env, ...env },
-        stdio: "ignore",
-      });
+      pulumiSync("stack", "rm", "--yes", "--force", "bench");
     } catch {
       // no stack to remove
     }

@@ -23,10 +23,7 @@ describe("the routed lab through the engine", () => {
       assert.equal(up.summary.result, "succeeded");
       assert.deepEqual(up.outputs.namespaces?.value, { host: hostNetns, ns0, ns1 });
 
-      assert.ok(ping(hostNetns, "10.1.10.2"), "host -> ns0");
-      assert.ok(ping(hostNetns, "10.1.20.2"), "host -> ns1");
-      assert.ok(ping(ns0, "10.1.20.2"), "ns0 -> ns1 through the host");
-      assert.ok(ping(ns1, "10.1.10.2"), "ns1 -> ns0 through the host");
+      assertRouted(hostNetns, ns0, ns1);
 
       const preview = await stack.preview({ refresh: true, expectNoChanges: true });
       assert.deepEqual(Object.keys(preview.changeSummary), ["same"]);
@@ -52,10 +49,7 @@ describe("the routed lab through the engine", () => {
     try {
       await stack.up();
       assert.equal(readFileSync(IP_FORWARD, "utf8").trim(), "1", "forwarding is on in the root namespace");
-      assert.ok(ping(undefined, "10.1.10.2"), "host -> ns0");
-      assert.ok(ping(undefined, "10.1.20.2"), "host -> ns1");
-      assert.ok(ping(ns0, "10.1.20.2"), "ns0 -> ns1 through the host");
-      assert.ok(ping(ns1, "10.1.10.2"), "ns1 -> ns0 through the host");
+      assertRouted(undefined, ns0, ns1);
 
       const preview = await stack.preview({ refresh: true, expectNoChanges: true });
       assert.deepEqual(Object.keys(preview.changeSummary), ["same"]);
@@ -76,3 +70,11 @@ describe("the routed lab through the engine", () => {
     }
   });
 });
+
+/** The host reaches both namespaces, and each reaches the other through the host (undefined: the root namespace). */
+function assertRouted(host: string | undefined, ns0: string, ns1: string): void {
+  assert.ok(ping(host, "10.1.10.2"), "host -> ns0");
+  assert.ok(ping(host, "10.1.20.2"), "host -> ns1");
+  assert.ok(ping(ns0, "10.1.20.2"), "ns0 -> ns1 through the host");
+  assert.ok(ping(ns1, "10.1.10.2"), "ns1 -> ns0 through the host");
+}
