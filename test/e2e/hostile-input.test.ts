@@ -11,12 +11,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Stack } from "@pulumi/pulumi/automation";
+import type { Kind } from "../../src/kinds.js";
 import { repoRoot, type TestStack, testStack, toolchainDir } from "../support/engine.js";
 import { machineState, uniqueName } from "../support/kernel.js";
 
 const project = path.join(repoRoot, "test/e2e/programs/one-resource");
-
-type Kind = "NetNamespace" | "VethPair" | "IpAddress" | "Route" | "Sysctl";
 
 interface Case {
   what: string;

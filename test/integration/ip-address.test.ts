@@ -3,11 +3,10 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { IpAddressProvider } from "../../provider/resources/ip-address.js";
-import { systemRunner } from "../../provider/runner.js";
-import { addresses, ip, nextCommandRunner, uniqueName, withNamespaces } from "../support/kernel.js";
+import IpAddressProvider from "../../src/provider/ip-address.js";
+import { addresses, ip, realMachine, uniqueName, withNamespaces } from "../support/kernel.js";
 
-const provider = new IpAddressProvider(systemRunner());
+const provider = new IpAddressProvider(realMachine());
 
 async function withDevice(body: (netns: string) => Promise<void>): Promise<void> {
   await withNamespaces(1, async ([netns]) => {
@@ -46,7 +45,7 @@ describe("IpAddress on the kernel", () => {
     await withDevice(async (netns) => {
       const { outs } = await provider.create({ address: "10.1.10.2/24", device: "v1", netns });
       ip("-n", netns, "address", "delete", "10.1.10.2/24", "dev", "v1");
-      assert.deepEqual(await new IpAddressProvider(nextCommandRunner()).read("id", outs), {});
+      assert.deepEqual(await new IpAddressProvider(realMachine()).read("id", outs), {});
       assert.deepEqual(await provider.read("id", { ...outs, device: "nosuch" }), {});
       assert.deepEqual(await provider.read("id", { ...outs, netns: uniqueName() }), {});
       await provider.delete("id", { ...outs, netns: uniqueName() });

@@ -4,11 +4,10 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { NetNamespaceProvider } from "../../provider/resources/net-namespace.js";
-import { systemRunner } from "../../provider/runner.js";
-import { ip, loopbackUp, namespaceExists, nextCommandRunner, removeNamespace, uniqueName } from "../support/kernel.js";
+import NetNamespaceProvider from "../../src/provider/net-namespace.js";
+import { ip, loopbackUp, namespaceExists, realMachine, removeNamespace, uniqueName } from "../support/kernel.js";
 
-const provider = new NetNamespaceProvider(systemRunner());
+const provider = new NetNamespaceProvider(realMachine());
 
 describe("NetNamespace on the kernel", () => {
   it("goes through its whole lifecycle", async () => {
@@ -38,9 +37,9 @@ describe("NetNamespace on the kernel", () => {
     try {
       await provider.create({ name, loopbackUp: true });
       ip("-n", name, "link", "set", "dev", "lo", "down");
-      assert.equal((await new NetNamespaceProvider(nextCommandRunner()).read(name)).props?.loopbackUp, false);
+      assert.equal((await new NetNamespaceProvider(realMachine()).read(name)).props?.loopbackUp, false);
       ip("netns", "delete", name);
-      assert.deepEqual(await new NetNamespaceProvider(nextCommandRunner()).read(name), {});
+      assert.deepEqual(await new NetNamespaceProvider(realMachine()).read(name), {});
     } finally {
       removeNamespace(name);
     }

@@ -4,11 +4,10 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type RouteInputs, RouteProvider } from "../../provider/resources/route.js";
-import { systemRunner } from "../../provider/runner.js";
-import { ip, nextCommandRunner, routes, withNamespaces } from "../support/kernel.js";
+import RouteProvider, { type RouteInputs } from "../../src/provider/route.js";
+import { ip, realMachine, routes, withNamespaces } from "../support/kernel.js";
 
-const provider = new RouteProvider(systemRunner());
+const provider = new RouteProvider(realMachine());
 
 async function withSubnet(body: (netns: string) => Promise<void>): Promise<void> {
   await withNamespaces(1, async ([netns]) => {
@@ -78,9 +77,9 @@ describe("Route on the kernel", () => {
     await withSubnet(async (netns) => {
       const outs = await create({ destination: "10.1.20.0/24", via: "10.1.10.1", netns });
       ip("-n", netns, "route", "replace", "10.1.20.0/24", "via", "10.1.10.9");
-      assert.equal((await new RouteProvider(nextCommandRunner()).read("id", outs)).props?.via, "10.1.10.9");
+      assert.equal((await new RouteProvider(realMachine()).read("id", outs)).props?.via, "10.1.10.9");
       ip("-n", netns, "route", "delete", "10.1.20.0/24");
-      assert.deepEqual(await new RouteProvider(nextCommandRunner()).read("id", outs), {});
+      assert.deepEqual(await new RouteProvider(realMachine()).read("id", outs), {});
     });
   });
 

@@ -5,11 +5,10 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { describe, it } from "node:test";
-import { SysctlProvider } from "../../provider/resources/sysctl.js";
-import { systemRunner } from "../../provider/runner.js";
-import { nextCommandRunner, setSysctl, sysctl, uniqueName, withNamespaces } from "../support/kernel.js";
+import SysctlProvider from "../../src/provider/sysctl.js";
+import { realMachine, setSysctl, sysctl, uniqueName, withNamespaces } from "../support/kernel.js";
 
-const provider = new SysctlProvider(systemRunner());
+const provider = new SysctlProvider(realMachine());
 const key = "net.ipv4.ip_forward";
 
 describe("Sysctl on the kernel", () => {
@@ -34,7 +33,7 @@ describe("Sysctl on the kernel", () => {
       assert.equal(sysctl(n, "net.ipv4.tcp_rmem").split(/\s+/).join(" "), "4096 131072 2097152");
       assert.equal(outs.previous, before);
       setSysctl(n, "net.ipv4.tcp_rmem", "4096 1000 2000");
-      assert.equal((await new SysctlProvider(nextCommandRunner()).read("id", outs)).props?.value, "4096 1000 2000");
+      assert.equal((await new SysctlProvider(realMachine()).read("id", outs)).props?.value, "4096 1000 2000");
       await provider.delete("id", outs);
       assert.equal(sysctl(n, "net.ipv4.tcp_rmem").split(/\s+/).join(" "), before);
     });

@@ -3,11 +3,10 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ELSEWHERE, type VethPairInputs, VethPairProvider } from "../../provider/resources/veth-pair.js";
-import { systemRunner } from "../../provider/runner.js";
-import { ip, link, nextCommandRunner, uniqueName, withNamespaces } from "../support/kernel.js";
+import VethPairProvider, { ELSEWHERE, type VethPairInputs } from "../../src/provider/veth-pair.js";
+import { ip, link, realMachine, uniqueName, withNamespaces } from "../support/kernel.js";
 
-const provider = new VethPairProvider(systemRunner());
+const provider = new VethPairProvider(realMachine());
 
 describe("VethPair on the kernel", () => {
   it("creates both ends in two namespaces, up, and reports their ifindex and MAC", async () => {
@@ -52,13 +51,13 @@ describe("VethPair on the kernel", () => {
         .outs;
       ip("-n", b as string, "link", "set", "dev", "vb", "down");
       ip("-n", a as string, "link", "set", "dev", "va", "mtu", "1400");
-      const drifted = await new VethPairProvider(nextCommandRunner()).read("id", outs);
+      const drifted = await new VethPairProvider(realMachine()).read("id", outs);
       assert.equal(drifted.props?.up, false);
       assert.equal(drifted.props?.mtu, 1400);
       assert.equal((await provider.diff("id", outs, drifted.inputs as VethPairInputs)).changes, true);
 
       ip("-n", b as string, "link", "set", "dev", "vb", "netns", c as string);
-      const moved = await new VethPairProvider(nextCommandRunner()).read("id", outs);
+      const moved = await new VethPairProvider(realMachine()).read("id", outs);
       assert.equal(moved.props?.peerNetns, ELSEWHERE);
       const diff = await provider.diff("id", outs, { ...outs, mtu: 1500 });
       assert.deepEqual(diff.replaces, []);

@@ -5,7 +5,8 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { type Runner, systemRunner } from "../../provider/runner.js";
+import { Machine } from "../../src/provider/machine.js";
+import { realSystem } from "../../src/provider/system.js";
 
 let counter = 0;
 
@@ -16,12 +17,12 @@ export function uniqueName(prefix = "pn"): string {
 }
 
 /**
- * The real runner as the next `pulumi` command's provider process has it, with no shared reads
- * yet (runner.ts). A test that changes the machine behind the provider's back, as drift does
- * between two commands, reads through a provider made with a new one.
+ * A new machine on the real system, as the next `pulumi` command's provider process has it: with
+ * no shared reads yet (machine.ts). A test that changes the machine behind the provider's back,
+ * as drift does between two commands, reads through a provider made on a new one.
  */
-export function nextCommandRunner(): Runner {
-  return { ...systemRunner() };
+export function realMachine(): Machine {
+  return new Machine(realSystem);
 }
 
 /** Runs `ip` directly and returns its output. */

@@ -1,4 +1,0 @@
-// The serialized provider of NetNamespace resources: this module's whole exports (see forwarder()).
-import { makeForwarder } from "../dynamic.js";
-
-export = makeForwarder("NetNamespace");

@@ -1,0 +1,165 @@
+/**
+ * Failures of the machine, classified in one place so that every resource reacts to the same
+ * kernel message the same way: an `ip` command that failed, and a file (/proc/sys, the journal)
+ * that could not be read or written. Both carry a {@link IpFailureReason}.
+ *
+ * Serialized provider code re-creates classes, so callers test errors with {@link isIpError},
+ * {@link isFailure} and the `reason` field, never with `instanceof`.
+ */
+
+/** Why a command or a file access failed, as far as the kernel's words tell. */
+export type IpFailureReason =
+  /** The object, its device or its namespace does not exist. */
+  | "not-found"
+  /** An object with that name or key exists already. */
+  | "already-exists"
+  /** The caller lacks root or CAP_NET_ADMIN. */
+  | "permission-denied"
+  /** The kernel was busy (EBUSY) or a dump was interrupted: worth retrying. */
+  | "transient"
+  /** The `ip` program itself could not be started. */
+  | "ip-missing"
+  | "other";
+
+const brand = "pulumi-netns:IpCommandError";
+
+/** A failed `ip` command: the argv, the namespace it ran in, the exit code and the kernel's words. */
+export class IpCommandError extends Error {
+  readonly brand = brand;
+  override readonly name = "IpCommandError";
+
+  constructor(
+    readonly argv: readonly string[],
+    readonly exitCode: number | undefined,
+    readonly stderr: string,
+    readonly reason: IpFailureReason,
+  ) {
+    super(describe(argv, exitCode, stderr, reason));
+  }
+}
+
+export function isIpError(e: unknown): e is IpCommandError {
+  return typeof e === "object" && e !== null && (e as { brand?: unknown }).brand === brand;
+}
+
+const fileBrand = "pulumi-netns:FileError";
+
+/** A file of the machine that could not be read, written or removed. */
+export class FileError extends Error {
+  readonly brand = fileBrand;
+  override readonly name = "FileError";
+
+  constructor(
+    readonly path: string,
+    /** Node's error code (`ENOENT`, `EACCES`…), when it gave one. */
+    readonly code: string | undefined,
+    readonly reason: IpFailureReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function isFileError(e: unknown): e is FileError {
+  return typeof e === "object" && e !== null && (e as { brand?: unknown }).brand === fileBrand;
+}
+
+/** True when `e` is a failure of `ip` or of a file with one of the given reasons. */
+export function isFailure(e: unknown, ...reasons: IpFailureReason[]): e is IpCommandError | FileError {
+  return (isIpError(e) || isFileError(e)) && reasons.includes(e.reason);
+}
+
+/** How one run of a program ended; `exitCode` undefined: it never started, and `stderr` says why. */
+export interface Exit {
+  exitCode: number | undefined;
+  stdout: string;
+  stderr: string;
+}
+
+/** The classified error of a command that did not exit 0. */
+export function commandFailure(argv: readonly string[], exit: Exit): IpCommandError {
+  if (exit.exitCode === undefined) return new IpCommandError(argv, undefined, exit.stderr, "ip-missing");
+  return new IpCommandError(argv, exit.exitCode, exit.stderr, classify(exit.stderr));
+}
+
+const errnoReasons: Record<string, IpFailureReason> = {
+  ENOENT: "not-found",
+  ENOTDIR: "not-found",
+  EACCES: "permission-denied",
+  EPERM: "permission-denied",
+  EROFS: "permission-denied",
+  EBUSY: "transient",
+  EAGAIN: "transient",
+};
+
+/**
+ * The classified error of a file access that failed; `what` says what was being done
+ * (`write "1" to`), for the message.
+ */
+export function fileFailure(what: string, path: string, error: unknown): FileError {
+  const code = (error as { code?: unknown } | null)?.code;
+  const reason = (typeof code === "string" ? errnoReasons[code] : undefined) ?? "other";
+  const words = error instanceof Error ? error.message : String(error);
+  const hint = reason === "permission-denied" ? fileHint : "";
+  return new FileError(
+    path,
+    typeof code === "string" ? code : undefined,
+    reason,
+    `Could not ${what} ${path}: ${words}.${hint}`,
+  );
+}
+
+const fileHint = " Setting sysctls and keeping pulumi-netns's records under /run need root.";
+
+// Ordered: the first match wins. The patterns are iproute2's and the kernel's own messages
+// (strerror texts and netlink extended acks), matched case-insensitively.
+const patterns: ReadonlyArray<[RegExp, IpFailureReason]> = [
+  [/operation not permitted|permission denied/i, "permission-denied"],
+  [/file exists|already exists|already assigned/i, "already-exists"],
+  [
+    // "No such process" (ESRCH) is how the kernel says a route to delete is not there, and
+    // "Cannot assign requested address" (EADDRNOTAVAIL) an address.
+    /cannot find device|does not exist|no such file or directory|no such device|no such process|cannot open network namespace|address not found|cannot assign requested address/i,
+    "not-found",
+  ],
+  [/device or resource busy|dump was interrupted|resource temporarily unavailable/i, "transient"],
+];
+
+/** Classifies a failure from the kernel's words; decided only after the exit code said it failed. */
+export function classify(stderr: string): IpFailureReason {
+  for (const [pattern, reason] of patterns) {
+    if (pattern.test(stderr)) return reason;
+  }
+  return "other";
+}
+
+const hints: Record<IpFailureReason, string> = {
+  "not-found": "The namespace, device or object named in the command does not exist.",
+  "already-exists": "",
+  "permission-denied":
+    "Managing network namespaces needs root or CAP_NET_ADMIN (and CAP_SYS_ADMIN for `ip netns`): run pulumi as root.",
+  transient: "The kernel was busy; running the command again usually succeeds.",
+  "ip-missing":
+    "Install iproute2 (Debian/Ubuntu: apt-get install iproute2; Fedora: dnf install iproute) and make sure `ip` is on PATH.",
+  other: "",
+};
+
+function describe(
+  argv: readonly string[],
+  exitCode: number | undefined,
+  stderr: string,
+  reason: IpFailureReason,
+): string {
+  const command = argv.map(quoteForDisplay).join(" ");
+  const head =
+    reason === "ip-missing"
+      ? `Could not run \`ip\` (${stderr.trim() || "not found"}): ${command}`
+      : `Command failed with exit code ${exitCode ?? "?"}: ${command}`;
+  const words = reason === "ip-missing" ? "" : stderr.trim();
+  return [head, words, hints[reason]].filter((line) => line !== "").join("\n");
+}
+
+/** Quotes an argument for a message only; commands are always run from argv, never a shell. */
+function quoteForDisplay(arg: string): string {
+  return /^[A-Za-z0-9_./:=@+%,-]+$/.test(arg) ? arg : JSON.stringify(arg);
+}

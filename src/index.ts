@@ -1,0 +1,16 @@
+// The package's public exports: what a user's Pulumi program imports (the program half), and the
+// error types a failure carries.
+
+export { IpCommandError, type IpFailureReason, isIpError } from "./errors.js";
+export {
+  type BuiltSpoke,
+  StarLab,
+  type StarLabArgs,
+  type StarSpoke,
+  starMermaid,
+} from "./program/components/star-lab.js";
+export { IpAddress, type IpAddressArgs } from "./program/ip-address.js";
+export { NetNamespace, type NetNamespaceArgs } from "./program/net-namespace.js";
+export { Route, type RouteArgs } from "./program/route.js";
+export { Sysctl, type SysctlArgs } from "./program/sysctl.js";
+export { VethPair, type VethPairArgs } from "./program/veth-pair.js";

@@ -1,0 +1,43 @@
+/**
+ * IpAddress, program half: an IPv4 or IPv6 address on a device, as added by
+ * `ip address add CIDR dev DEVICE`.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type { IpAddressState } from "../provider/ip-address.js";
+import { NetnsResource, type Wire } from "./resource.js";
+
+export interface IpAddressArgs {
+  /**
+   * The address with its prefix length, IPv4 or IPv6 (`10.1.10.2/24`, `fd00::2/64`). Stored as
+   * iproute2 prints it (IPv6 compressed, lowercase). Changing it replaces the address.
+   */
+  address: pulumi.Input<string>;
+  /** The device it goes on (`dev DEVICE`). Changing it replaces the address. */
+  device: pulumi.Input<string>;
+  /**
+   * The namespace the device is in (`ip -n NETNS …`). Changing it replaces the address.
+   * @default the root namespace
+   */
+  netns?: pulumi.Input<string> | undefined;
+}
+
+/**
+ * An IP address on a network device.
+ *
+ * Equivalent to: `ip -n NETNS address add ADDRESS/PREFIX dev DEVICE`.
+ */
+export class IpAddress extends NetnsResource {
+  /** The address as iproute2 spells it, with its prefix length. */
+  declare readonly address: pulumi.Output<string>;
+  declare readonly device: pulumi.Output<string>;
+  declare readonly netns: pulumi.Output<string | undefined>;
+
+  constructor(name: string, args: IpAddressArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      "IpAddress",
+      name,
+      { address: args.address, device: args.device, netns: args.netns } satisfies Wire<IpAddressState>,
+      opts,
+    );
+  }
+}

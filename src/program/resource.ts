@@ -1,0 +1,29 @@
+/**
+ * What every kind's resource class shares, in the user's program: its forwarder, its type token
+ * and the `owner` input that marks what it makes (see provider/ownership.ts).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { type Kind, TOKEN_MODULE } from "../kinds.js";
+import { forwarder } from "./forwarder.js";
+
+/**
+ * The inputs a resource hands its provider: a value (or undefined, for an output the provider
+ * fills in) for every property of the kind's state, so that the two halves agree on the names.
+ * The values are checked by the provider's `check`; `owner` is added by {@link NetnsResource}.
+ */
+export type Wire<State> = { [K in Exclude<keyof State, "owner">]-?: unknown };
+
+/** A resource of one of the registry's kinds (kinds.ts). */
+export abstract class NetnsResource extends pulumi.dynamic.Resource {
+  constructor(kind: Kind, name: string, props: pulumi.Inputs, opts: pulumi.CustomResourceOptions | undefined) {
+    super(forwarder(kind), name, { ...props, owner: ownerOf(name) }, opts, TOKEN_MODULE, kind);
+  }
+}
+
+/**
+ * Who makes the resource: project, stack and the resource's name. Project and stack names cannot
+ * hold `:`, so the stack part ends at the first.
+ */
+export function ownerOf(name: string): string {
+  return `${pulumi.getProject()}/${pulumi.getStack()}:${name}`;
+}

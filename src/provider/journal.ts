@@ -1,0 +1,50 @@
+/**
+ * What must outlive a killed run: small files under /run/pulumi-netns. /run is emptied at boot,
+ * together with everything they describe (namespaces, sysctls), so a record never outlives its
+ * object by a reboot.
+ *
+ * It holds the value a Sysctl found before its first write, so that a retry after a kill between
+ * that write and the state being saved still restores the machine's own value, not ours; and
+ * notes of creates under way (see withIntent).
+ */
+import { undefinedIfNotFound } from "./lifecycle.js";
+import type { Machine } from "./machine.js";
+
+export const JOURNAL_ROOT = process.env.PULUMI_NETNS_JOURNAL ?? "/run/pulumi-netns";
+
+/** The record under `name` (a path relative to the journal's root), or undefined when there is none. */
+export function recall(machine: Machine, name: string): Promise<string | undefined> {
+  return undefinedIfNotFound(() => machine.readFile(`${JOURNAL_ROOT}/${name}`));
+}
+
+export async function remember(machine: Machine, name: string, text: string): Promise<void> {
+  await machine.writeFile(`${JOURNAL_ROOT}/${name}`, text, { create: true });
+}
+
+export async function forget(machine: Machine, name: string): Promise<void> {
+  await machine.removeFile(`${JOURNAL_ROOT}/${name}`, JOURNAL_ROOT);
+}
+
+/**
+ * Runs `create` under a note that `marker`'s owner is making the object `name`. The kernel makes an
+ * object and our mark reaches it in two commands; a run killed between them leaves an unmarked
+ * object, and this note is how the retry still knows it as its own. `create` gets whether the
+ * note was already there, left by such a run. The note is removed once `create` has finished,
+ * whether it succeeded or failed (a failed create undoes its own work).
+ */
+export async function withIntent<T>(
+  machine: Machine,
+  name: string,
+  marker: string | undefined,
+  create: (leftByKilledRun: boolean) => Promise<T>,
+): Promise<T> {
+  if (marker === undefined) return create(false);
+  const record = `creating/${name}`;
+  const leftByKilledRun = (await recall(machine, record)) === marker;
+  await remember(machine, record, marker);
+  try {
+    return await create(leftByKilledRun);
+  } finally {
+    await forget(machine, record);
+  }
+}

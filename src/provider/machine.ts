@@ -1,0 +1,168 @@
+/**
+ * The one seam that touches the machine, shaped like netlink's `Handle`. A {@link Machine} is what
+ * the provider process has of this host; {@link Machine.netns} gives the {@link Netns} handle of one
+ * network namespace (the root namespace included), which runs `ip` there, reads there, reads and
+ * writes its /proc/sys, and serves the reads that the resources of one `pulumi` command share. The
+ * host's own files (the journal under /run) go through the machine. Every failure becomes a
+ * classified error of errors.ts.
+ *
+ * Below it is a {@link System}: the real one (system.ts) runs programs with execa and files with
+ * node:fs; unit tests pass a fake. Commands are argv arrays handed straight to the kernel's exec:
+ * no shell ever sees them.
+ */
+import { commandFailure, type Exit, fileFailure } from "../errors.js";
+import { netnsExec } from "../iproute/netns.js";
+
+/** What a {@link Machine} is built on: running programs and touching the host's files. */
+export interface System {
+  /** Runs a program from argv; never throws: one that cannot start is an {@link Exit} without a code. */
+  run(argv: readonly string[], input?: string): Promise<Exit>;
+  readFile(path: string): Promise<string>;
+  /** Writes a file; only with `create` may it make the file (and its folders). */
+  writeFile(path: string, content: string, options?: { create?: boolean }): Promise<void>;
+  /** Removes a file if it is there, then its folders up to `root` while they are empty. */
+  removeFile(path: string, root: string): Promise<void>;
+}
+
+/** How often a transient failure (EBUSY, an interrupted dump) is tried again, and the first wait. */
+const TRANSIENT_ATTEMPTS = 6;
+const FIRST_BACKOFF_MS = 25;
+
+export class Machine {
+  private readonly handles = new Map<string, Netns>();
+
+  constructor(readonly system: System) {}
+
+  /** The handle of the namespace `name` (undefined: the root namespace); one per name. */
+  netns(name: string | undefined): Netns {
+    // "" names no namespace (the rules refuse it), so it can stand for the root one.
+    const key = name ?? "";
+    let handle = this.handles.get(key);
+    if (handle === undefined) {
+      handle = new Netns(this, name);
+      this.handles.set(key, handle);
+    }
+    return handle;
+  }
+
+  /** A file of the host; a failure is a classified {@link FileError}. */
+  async readFile(path: string): Promise<string> {
+    try {
+      return await this.system.readFile(path);
+    } catch (e) {
+      throw fileFailure("read", path, e);
+    }
+  }
+
+  /** Writes a file of the host; only with `create` may it make the file (and its folders). */
+  async writeFile(path: string, content: string, options?: { create?: boolean }): Promise<void> {
+    this.changed();
+    try {
+      await this.system.writeFile(path, content, options);
+    } catch (e) {
+      throw fileFailure(`write ${JSON.stringify(content)} to`, path, e);
+    }
+  }
+
+  /** Removes a file of the host if it is there, then its folders up to `root` while they are empty. */
+  async removeFile(path: string, root: string): Promise<void> {
+    try {
+      await this.system.removeFile(path, root);
+    } catch (e) {
+      throw fileFailure("remove", path, e);
+    }
+  }
+
+  /**
+   * Runs `argv`; a non-zero exit becomes a classified error. A transient failure is retried with a
+   * doubling wait (25 ms up to 400 ms, under a second in all) before it is reported.
+   */
+  async run(argv: readonly string[], input?: string): Promise<string> {
+    for (let attempt = 1; ; attempt++) {
+      const exit = await this.system.run(argv, input);
+      if (exit.exitCode === 0) return exit.stdout;
+      const failure = commandFailure(argv, exit);
+      if (failure.reason !== "transient" || attempt >= TRANSIENT_ATTEMPTS) throw failure;
+      await new Promise((resolve) => setTimeout(resolve, FIRST_BACKOFF_MS * 2 ** (attempt - 1)));
+    }
+  }
+
+  /**
+   * Something may have changed: every namespace forgets its shared reads, since a change in one can
+   * change another (a veth end sent there, a namespace deleted, a sysctl that drops addresses).
+   */
+  changed(): void {
+    for (const handle of this.handles.values()) handle.forgetSharedReads();
+  }
+}
+
+/**
+ * One network namespace of a {@link Machine}, or its root namespace (`name` undefined). Its shared
+ * reads belong to it: a refresh asks every resource to read itself, and in a star of 100 spokes
+ * that was 600 `ip … show` commands, 200 of them in the hub. A read of the whole namespace is
+ * instead run once, and everyone asking for it while it runs, or later, gets its parsed answer (or
+ * its failure) until a change through any handle of the machine. The provider process, and with it
+ * its machine, lives for one `pulumi` command.
+ */
+export class Netns {
+  private readonly sharedReads = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly machine: Machine,
+    readonly name: string | undefined,
+  ) {}
+
+  /** The full argv of `ip ARGS` run here (`ip -n NAME ARGS`), as run and as shown in messages. */
+  argv(args: readonly string[]): string[] {
+    return this.name === undefined ? ["ip", ...args] : ["ip", "-n", this.name, ...args];
+  }
+
+  /**
+   * Runs an `ip` command that may change the machine and returns its output. Every shared read is
+   * forgotten before and after it, so a read that starts once it is done sees what it did.
+   */
+  async change(args: readonly string[]): Promise<string> {
+    this.machine.changed();
+    try {
+      return await this.machine.run(this.argv(args));
+    } finally {
+      this.machine.changed();
+    }
+  }
+
+  /** Runs an `ip` command that only reads, leaving the shared reads alone. */
+  read(args: readonly string[]): Promise<string> {
+    return this.machine.run(this.argv(args));
+  }
+
+  /** The parsed output of `ip ARGS` here, run once and shared until the next change. */
+  shared<T>(args: readonly string[], parse: (stdout: string) => T): Promise<T> {
+    const key = args.join("\0");
+    let read = this.sharedReads.get(key) as Promise<T> | undefined;
+    if (read === undefined) {
+      read = this.read(args).then(parse);
+      this.sharedReads.set(key, read);
+    }
+    return read;
+  }
+
+  forgetSharedReads(): void {
+    this.sharedReads.clear();
+  }
+
+  /**
+   * A file as this namespace sees it: /proc/sys/net shows the namespace of the process that opens
+   * it, so in a named namespace it is read by `cat` under `ip netns exec`.
+   */
+  readFile(path: string): Promise<string> {
+    if (this.name === undefined) return this.machine.readFile(path);
+    return this.machine.run(["ip", ...netnsExec(this.name, ["cat", path])]);
+  }
+
+  /** Writes an existing file as this namespace sees it (`tee` under `ip netns exec`); never makes one. */
+  async writeFile(path: string, content: string): Promise<void> {
+    if (this.name === undefined) return this.machine.writeFile(path, content);
+    this.machine.changed();
+    await this.machine.run(["ip", ...netnsExec(this.name, ["tee", path])], content);
+  }
+}

@@ -1,0 +1,233 @@
+/**
+ * VethPair, provider half: two virtual Ethernet devices joined back to back, each end in a
+ * namespace of its own choosing, as made by `ip link add NAME type veth peer name PEER netns PEER_NETNS`.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import {
+  type LinkChanges,
+  type LinkInfo,
+  linkDelete,
+  linkSet,
+  linkShowDetails,
+  parseLinks,
+  vethAdd,
+} from "../iproute/link.js";
+import { interfaceName } from "../iproute/names.js";
+import { wholeNumber } from "../rule.js";
+import { checkInputs, flag, known, netnsInput, number, ownerInput, text } from "./inputs.js";
+import { withIntent } from "./journal.js";
+import type { Created, KindProvider, Updated } from "./kind.js";
+import { createOrAdopt, ignoreNotFound, undefinedIfNotFound, undoOnFailure } from "./lifecycle.js";
+import type { Machine } from "./machine.js";
+import { isOwnedBy, markerOf } from "./ownership.js";
+import { linkIn } from "./reads.js";
+
+export interface VethPairInputs {
+  name: string;
+  peerName: string;
+  netns?: string | undefined;
+  peerNetns?: string | undefined;
+  mtu: number;
+  up: boolean;
+  /** Who made it (see ownership.ts); its mark goes on the alias of both ends. */
+  owner?: string | undefined;
+}
+
+export interface VethPairState extends VethPairInputs {
+  /** Interface index of `name` in its namespace. */
+  ifindex: number;
+  /** MAC address of `name`. */
+  mac: string;
+  /** Interface index of `peerName` in its namespace. */
+  peerIfindex: number;
+  /** MAC address of `peerName`. */
+  peerMac: string;
+}
+
+/** Where a missing end is said to be when it is not where it was put: no real namespace has this name. */
+export const ELSEWHERE = "(not found: moved or deleted)";
+
+/** One end of the pair: its name and namespace. */
+interface End {
+  device: string;
+  netns: string | undefined;
+}
+
+function ends(p: VethPairInputs): [End, End] {
+  return [
+    { device: p.name, netns: p.netns },
+    { device: p.peerName, netns: p.peerNetns },
+  ];
+}
+
+export default class VethPairProvider implements KindProvider<VethPairInputs, VethPairState> {
+  constructor(private readonly machine: Machine) {}
+
+  async check(_olds: unknown, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult<VethPairInputs>> {
+    const result = await checkInputs<VethPairInputs>(
+      (z) =>
+        z.object({
+          name: text(z, interfaceName),
+          peerName: text(z, interfaceName),
+          netns: netnsInput(z),
+          peerNetns: netnsInput(z),
+          mtu: number(z, wholeNumber(68, 65535, " (the range a veth device takes)")).default(1500),
+          up: flag(z, true),
+          owner: ownerInput(z),
+        }),
+      news,
+      (inputs) => {
+        const peerNetns = inputs.peerNetns ?? inputs.netns;
+        const comparable = [inputs.name, inputs.peerName, inputs.netns, peerNetns].every(known);
+        return comparable && inputs.name === inputs.peerName && inputs.netns === peerNetns
+          ? [
+              {
+                property: "peerName",
+                reason: `must differ from name when both ends are in the same namespace; got "${inputs.peerName}" twice`,
+              },
+            ]
+          : [];
+      },
+    );
+    if (result.inputs === undefined) return result;
+    // peerNetns defaults to netns; both absent means the root namespace.
+    const { peerNetns, ...rest } = result.inputs;
+    const resolved = peerNetns ?? rest.netns;
+    return { inputs: resolved === undefined ? rest : { ...rest, peerNetns: resolved } };
+  }
+
+  async diff(_id: string, olds: VethPairState, news: VethPairInputs) {
+    const replaces = (["name", "peerName", "netns", "peerNetns"] as const).filter((key) => olds[key] !== news[key]);
+    const updates = (["mtu", "up"] as const).filter((key) => olds[key] !== news[key]);
+    // Interface names are unique per namespace: the old pair must go before the new one can come.
+    return { changes: replaces.length + updates.length > 0, replaces, deleteBeforeReplace: true };
+  }
+
+  async create(inputs: VethPairInputs): Promise<Created<VethPairState>> {
+    const [first, second] = ends(inputs);
+    // Run in the namespace of an end that has a name: `netns` cannot name the root namespace, so
+    // when one end belongs there, the command runs there and sends the other end away.
+    const [home, away] = first.netns !== undefined && second.netns === undefined ? [second, first] : [first, second];
+    const sendAway = away.netns === home.netns ? undefined : away.netns;
+    const marker = markerOf(inputs.owner);
+    const both = [first, second];
+    const runsIn = this.machine.netns(home.netns);
+    const state = await withIntent(
+      this.machine,
+      `veth/${home.netns ?? "@root"}/${home.device}`,
+      marker,
+      async (leftByKilledRun) => {
+        const { adopted } = await createOrAdopt(
+          `An interface named "${home.device}" or "${away.device}" in the namespaces of this veth pair`,
+          runsIn.argv(linkDelete(home.device)),
+          () => runsIn.change(vethAdd(home.device, away.device, sendAway, inputs.mtu)),
+          async () => {
+            // Ours when both ends are there, and our mark reached one of them, or neither was marked
+            // yet by a run of ours that was killed first.
+            const [a, b] = await Promise.all([this.showVeth(first, undefined), this.showVeth(second, undefined)]);
+            if (marker === undefined || a === undefined || b === undefined) return false;
+            return (
+              a.alias === marker ||
+              b.alias === marker ||
+              (a.alias === undefined && b.alias === undefined && leftByKilledRun)
+            );
+          },
+        );
+        return undoOnFailure(
+          async () => {
+            // One command per end: the mark, and for an adopted pair the declared MTU and state.
+            await this.setEnds(both, {
+              alias: marker,
+              mtu: adopted ? inputs.mtu : undefined,
+              up: inputs.up || adopted ? inputs.up : undefined,
+            });
+            return this.describe(inputs);
+          },
+          // Ours for sure (just made, or adopted): removed without looking for the mark.
+          () => ignoreNotFound(() => runsIn.change(linkDelete(home.device))),
+        );
+      },
+    );
+    return { id: vethId(inputs), outs: state };
+  }
+
+  async read(id: string, props: VethPairState) {
+    const [first, second] = ends(props);
+    const [a, b] = await Promise.all([this.readVeth(first, props.owner), this.readVeth(second, props.owner)]);
+    if (a === undefined && b === undefined) return {};
+    // One end missing while the other is there means it was moved to another namespace (deleting
+    // either end deletes both). Say so through its namespace, which makes the pair be replaced.
+    const live: VethPairState = {
+      ...props,
+      netns: a === undefined ? ELSEWHERE : props.netns,
+      peerNetns: b === undefined ? ELSEWHERE : props.peerNetns,
+      up: (a?.up ?? false) && (b?.up ?? false),
+      ifindex: a?.ifindex ?? 0,
+      mac: a?.address ?? "",
+      peerIfindex: b?.ifindex ?? 0,
+      peerMac: b?.address ?? "",
+    };
+    // Whichever end differs from the declared MTU shows the drift.
+    live.mtu = (a?.mtu !== props.mtu ? a?.mtu : b?.mtu) ?? props.mtu;
+    const { ifindex: _i, mac: _m, peerIfindex: _pi, peerMac: _pm, ...inputs } = live;
+    return { id, props: live, inputs };
+  }
+
+  async update(_id: string, olds: VethPairState, news: VethPairInputs): Promise<Updated<VethPairState>> {
+    const both = ends(news);
+    await this.setEnds(both, {
+      mtu: news.mtu !== olds.mtu ? news.mtu : undefined,
+      up: news.up !== olds.up ? news.up : undefined,
+    });
+    return { outs: await this.describe(news) };
+  }
+
+  async delete(_id: string, props: VethPairInputs) {
+    // Deleting either end deletes the pair; try the other end when one was moved away.
+    for (const end of ends(props)) {
+      if (end.netns === ELSEWHERE) continue;
+      const found = await this.showVeth(end, props.owner);
+      if (found === undefined) continue;
+      await ignoreNotFound(() => this.machine.netns(end.netns).change(linkDelete(end.device)));
+      return;
+    }
+  }
+
+  /** Applies `changes` to both ends, one `ip link set` each; nothing to change runs nothing. */
+  private async setEnds(both: End[], changes: LinkChanges): Promise<void> {
+    if (Object.values(changes).every((v) => v === undefined)) return;
+    for (const end of both) await this.machine.netns(end.netns).change(linkSet(end.device, changes));
+  }
+
+  /** The end, looked up by itself (after a change of ours), if it is {@link ourVeth}. */
+  private async showVeth(end: End, owner: string | undefined): Promise<LinkInfo | undefined> {
+    if (end.netns === ELSEWHERE) return undefined;
+    const stdout = await undefinedIfNotFound(() => this.machine.netns(end.netns).read(linkShowDetails(end.device)));
+    return ourVeth(stdout === undefined ? undefined : parseLinks(stdout)[0], owner);
+  }
+
+  /** The end, from the read of its namespace that a refresh shares, if it is {@link ourVeth}. */
+  private async readVeth(end: End, owner: string | undefined): Promise<LinkInfo | undefined> {
+    if (end.netns === ELSEWHERE) return undefined;
+    return ourVeth(await linkIn(this.machine.netns(end.netns), end.device), owner);
+  }
+
+  /** The state after create or update: the inputs plus each end's ifindex and MAC. */
+  private async describe(inputs: VethPairInputs): Promise<VethPairState> {
+    const [first, second] = ends(inputs);
+    const [a, b] = await Promise.all([this.showVeth(first, inputs.owner), this.showVeth(second, inputs.owner)]);
+    if (a === undefined || b === undefined) {
+      throw new Error(`veth pair ${first.device}/${second.device} vanished right after it was set up`);
+    }
+    return { ...inputs, ifindex: a.ifindex, mac: a.address ?? "", peerIfindex: b.ifindex, peerMac: b.address ?? "" };
+  }
+}
+
+/** The link when it is there, is a veth device and (with an owner) carries the owner's mark. */
+function ourVeth(link: LinkInfo | undefined, owner: string | undefined): LinkInfo | undefined {
+  return link?.kind === "veth" && isOwnedBy(link.alias, owner) ? link : undefined;
+}
+
+function vethId(p: VethPairInputs): string {
+  return `${p.netns ?? ""}/${p.name}:${p.peerNetns ?? ""}/${p.peerName}`;
+}

@@ -1,0 +1,69 @@
+/**
+ * A fake {@link System} for unit tests: records every argv and file access, and answers from a
+ * script of responses. Its `machine` is what providers are built on.
+ */
+import type { Exit } from "../../src/errors.js";
+import { Machine, type System } from "../../src/provider/machine.js";
+
+/** Decides the answer to one command; `undefined` means success with empty output. */
+export type Responder = (argv: string[], input?: string) => Partial<Exit> | undefined;
+
+export class FakeSystem implements System {
+  readonly calls: string[][] = [];
+  /** Standard input given to each command that had one. */
+  readonly inputs: string[] = [];
+  /** Files of the host (the root namespace's /proc/sys, the journal), by path. */
+  readonly files = new Map<string, string>();
+  /** A machine on this fake, as the provider process has one. */
+  readonly machine = new Machine(this);
+
+  constructor(private readonly respond: Responder = () => undefined) {}
+
+  async run(argv: readonly string[], input?: string): Promise<Exit> {
+    this.calls.push([...argv]);
+    if (input !== undefined) this.inputs.push(input);
+    const answer = this.respond([...argv], input) ?? {};
+    return {
+      exitCode: "exitCode" in answer ? answer.exitCode : 0,
+      stdout: answer.stdout ?? "",
+      stderr: answer.stderr ?? "",
+    };
+  }
+
+  async readFile(path: string): Promise<string> {
+    this.calls.push(["readFile", path]);
+    const content = this.files.get(path);
+    if (content === undefined) throw enoent(path);
+    return content;
+  }
+
+  async writeFile(path: string, content: string, options?: { create?: boolean }): Promise<void> {
+    this.calls.push(["writeFile", path, content]);
+    if (!options?.create && !this.files.has(path)) throw enoent(path);
+    this.files.set(path, content);
+  }
+
+  async removeFile(path: string): Promise<void> {
+    this.calls.push(["removeFile", path]);
+    this.files.delete(path);
+  }
+
+  /** The recorded `ip` commands (not file access) as single strings, for readable assertions. */
+  get commands(): string[] {
+    return this.calls.filter((argv) => argv[0] === "ip").map((argv) => argv.join(" "));
+  }
+}
+
+/** A new provider machine on a fake that answers with `respond`. */
+export function fakeMachine(respond?: Responder): Machine {
+  return new FakeSystem(respond).machine;
+}
+
+/** A failed command's answer, with the kernel's words. */
+export function failure(stderr: string, exitCode = 1): Partial<Exit> {
+  return { exitCode, stderr };
+}
+
+function enoent(path: string): Error {
+  return Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { code: "ENOENT" });
+}
