@@ -7,8 +7,9 @@
  * The key is the kind's name: its resource class, and the last part of its type token,
  * `pulumi-nodejs:dynamic/netns:<Kind>`. The value is the file name of its two halves,
  * `program/<file>.ts` (what runs in the user's program) and `provider/<file>.ts` (what runs in the
- * provider process), and of its forwarder, `pulumi-netns/forwarders/<file>`, which the state of
- * every stack names: a file name, once released, never changes.
+ * provider process), and of its forwarder, `pulumi-netns/forwarders/<file>` (or
+ * `pulumi-netns/dist/provider/forwarders/<file>.js`), which the state of every stack names: a file
+ * name, once released, never changes.
  *
  * How to add a kind: CONTRIBUTING.md.
  */

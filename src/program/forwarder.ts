@@ -6,11 +6,11 @@
  * execa, no module state.
  *
  * Each kind's forwarder is the whole `module.exports` of a module of its own,
- * `forwarders/<file>.js`, which the build writes from the registry (build/forwarders.ts). Pulumi's
- * serializer writes such an object, when it comes from a package in node_modules, as one
- * `require("pulumi-netns/forwarders/<file>")` instead of its code: about 260 bytes in the state of
- * every resource instead of 2 KB, twice over (inputs and outputs). Inside this repository the
- * module is local and is serialized by value.
+ * `dist/provider/forwarders/<file>.js`, which the build writes from the registry (build/forwarders.ts
+ * says why there). Pulumi's serializer writes such an object, when it comes from a package in
+ * node_modules, as one `require("pulumi-netns/forwarders/<file>")` instead of its code: about 260
+ * bytes in the state of every resource instead of 2 KB, twice over (inputs and outputs). Inside
+ * this repository the module is local and is serialized by value.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { type Kind, kinds } from "../kinds.js";
@@ -18,7 +18,7 @@ import type { DynamicProvider } from "../provider/index.js";
 
 /** The forwarder of `kind`: the exports of its module, one object shared by all its resources. */
 export function forwarder(kind: Kind): pulumi.dynamic.ResourceProvider {
-  return require(`./forwarders/${kinds[kind]}.js`);
+  return require(`../../provider/forwarders/${kinds[kind]}.js`);
 }
 
 /** A forwarder for `kind`; each module in forwarders/ exports one. */

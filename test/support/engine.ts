@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type ConfigMap, LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
+import { removeJournalOf } from "./kernel.js";
 
 export const repoRoot = path.resolve(__dirname, "../../..");
 
@@ -67,6 +68,8 @@ export async function testStack(projectDir: string, config: Record<string, strin
         // Also removes the Pulumi.<stack>.yaml the config was written to.
         await stack.workspace.removeStack(stackName, { force: true }).catch(() => undefined);
         rmSync(home, { recursive: true, force: true });
+        // What a destroy that failed left in the journal (the test removes its namespaces itself).
+        removeJournalOf(stackName);
       }
     },
   };
@@ -81,21 +84,21 @@ export async function resourceTypesInState(stack: Stack): Promise<string[]> {
     .filter((type) => type !== "pulumi:pulumi:Stack" && !type.startsWith("pulumi:providers:"));
 }
 
-/**
- * Makes a user's Pulumi project in `dir`, as users have it: this package `npm pack`ed and installed
- * in the project's own node_modules with the pinned SDK, and `program` (plain JavaScript) as index.js.
- */
-export function makeUserProject(dir: string, name: string, program: string): void {
-  const tarball = execFileSync("npm", ["pack", "--silent", "--pack-destination", dir], {
+/** `npm pack`s this checkout into `dir`; returns the tarball's file name. */
+export function packThisCheckout(dir: string): string {
+  const output = execFileSync("npm", ["pack", "--silent", "--pack-destination", dir], {
     cwd: repoRoot,
     encoding: "utf8",
-  })
-    .trim()
-    .split("\n")
-    .pop() as string;
-  const sdk = JSON.parse(readFileSync(path.join(repoRoot, "package.json"), "utf8")).dependencies["@pulumi/pulumi"];
-  const dependencies = { "pulumi-netns": `file:./${tarball}`, "@pulumi/pulumi": sdk };
-  writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name, private: true, dependencies }));
+  });
+  return output.trim().split("\n").pop() as string;
+}
+
+/**
+ * Makes a user's Pulumi project in `dir`, as users have it: a package of pulumi-netns (`tarball`,
+ * a file in `dir`; by default this checkout, packed) installed in the project's own node_modules
+ * with the pinned SDK, and `program` (plain JavaScript) as index.js.
+ */
+export function makeUserProject(dir: string, name: string, program: string, tarball = packThisCheckout(dir)): void {
   // Plain JavaScript: without `typescript: false` the runtime registers ts-node, which leaves a
   // cache folder in /tmp.
   writeFileSync(
@@ -103,6 +106,14 @@ export function makeUserProject(dir: string, name: string, program: string): voi
     `name: ${name}\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: index.js\n`,
   );
   writeFileSync(path.join(dir, "index.js"), program);
+  installPackage(dir, name, tarball);
+}
+
+/** Installs the package `tarball` (a file in `dir`) into the user's project in `dir`, in place of any other. */
+export function installPackage(dir: string, name: string, tarball: string): void {
+  const sdk = JSON.parse(readFileSync(path.join(repoRoot, "package.json"), "utf8")).dependencies["@pulumi/pulumi"];
+  const dependencies = { "pulumi-netns": `file:./${tarball}`, "@pulumi/pulumi": sdk };
+  writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name, private: true, dependencies }));
   execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], {
     cwd: dir,
     stdio: "ignore",

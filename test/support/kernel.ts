@@ -3,7 +3,7 @@
  * that do not go through the code under test.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { Machine } from "../../src/provider/machine.js";
 import { realSystem } from "../../src/provider/system.js";
@@ -154,6 +154,27 @@ export function journalFiles(): string[] {
     .filter((entry) => entry.isFile())
     .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)))
     .sort();
+}
+
+/**
+ * Removes the journal's records of the stack `stackName` (test stacks have unique names): what a
+ * destroy that failed leaves behind. Sysctl records carry the owner in their file name, notes of
+ * creates under way in their text; folders left empty go too.
+ */
+export function removeJournalOf(stackName: string): void {
+  const root = "/run/pulumi-netns";
+  const owner = `/${stackName}:`;
+  for (const file of journalFiles()) {
+    const full = path.join(root, file);
+    if (file.includes(encodeURIComponent(owner)) || readFileSync(full, "utf8").includes(owner)) rmSync(full);
+  }
+  const prune = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }))
+      if (entry.isDirectory()) prune(path.join(dir, entry.name));
+    if (dir !== root && readdirSync(dir).length === 0) rmdirSync(dir);
+  };
+  if (existsSync(root)) prune(root);
+  if (existsSync(root) && readdirSync(root).length === 0) rmdirSync(root);
 }
 
 export const IP_FORWARD = "/proc/sys/net/ipv4/ip_forward";

@@ -68,9 +68,11 @@ describe("every kind of the registry", () => {
       assert.equal(typeof (library as Record<string, unknown>)[kind], "function", `pulumi-netns exports ${kind}`);
       const methods = ["check", "diff", "create", "read", "update", "delete"];
       for (const method of methods) assert.equal(typeof providerClass(kind).prototype[method], "function", method);
-      // As the state of a stack names it, resolved through the package's own exports.
-      const forwarder = require(`pulumi-netns/forwarders/${file}`) as Record<string, unknown>;
-      for (const method of methods) assert.equal(typeof forwarder[method], "function", `forwarder ${method}`);
+      // Both ways the state of a stack names it, resolved through the package's own exports.
+      for (const specifier of [`pulumi-netns/forwarders/${file}`, `pulumi-netns/dist/provider/forwarders/${file}.js`]) {
+        const forwarder = require(specifier) as Record<string, unknown>;
+        for (const method of methods) assert.equal(typeof forwarder[method], "function", `${specifier}: ${method}`);
+      }
     });
   }
 });

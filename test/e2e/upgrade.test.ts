@@ -1,0 +1,124 @@
+/**
+ * Users upgrade the package under a running lab. A stack brought up with the previous release
+ * (test/fixtures/releases/) refreshes, previews without changes and destroys with the package of
+ * this checkout: its state names `pulumi-netns/forwarders/<file>`, or, for a project whose path
+ * contains "pulumi-netns" (see build/forwarders.ts), `pulumi-netns/dist/provider/forwarders/<file>.js`;
+ * both must keep resolving to the code installed now. And what a stack stores per resource has not
+ * grown.
+ */
+import assert from "node:assert/strict";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, it } from "node:test";
+import type { Stack } from "@pulumi/pulumi/automation";
+import { installPackage, makeUserProject, packThisCheckout, repoRoot, testStack } from "../support/engine.js";
+import { namespaceExists, ping, removeNamespace, uniqueName } from "../support/kernel.js";
+
+const previous = "pulumi-netns-0.1.0.tgz";
+
+// Every kind: StarLab makes namespaces, veth pairs, addresses, routes and a sysctl.
+const program = `"use strict";
+const pulumi = require("@pulumi/pulumi");
+const { StarLab } = require("pulumi-netns");
+const prefix = new pulumi.Config().require("prefix");
+const star = new StarLab("star", {
+  prefix,
+  hubNetns: prefix + "hub",
+  spokes: [
+    { name: "left", subnet: "10.6.1.0/24" },
+    { name: "right", subnet: "10.6.2.0/24" },
+  ],
+});
+exports.spokes = star.spokes;
+`;
+
+/** The resources of our kinds in the state, with what they store of their own (inputs and outputs). */
+async function ourResources(stack: Stack) {
+  const deployment = await stack.exportStack();
+  const resources = (deployment.deployment?.resources ?? []) as Array<{
+    type: string;
+    inputs?: Record<string, unknown>;
+    outputs?: Record<string, unknown>;
+  }>;
+  return resources
+    .filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/netns:"))
+    .map((r) => ({
+      type: r.type,
+      provider: String(r.inputs?.__provider ?? ""),
+      bytes: JSON.stringify({ inputs: r.inputs, outputs: r.outputs }).length,
+    }));
+}
+
+// Where the user's project lies decides how Pulumi stores the forwarder: both ways are tested.
+const places = [
+  {
+    where: "in a folder of its own",
+    folder: "netns-upgrade-",
+    stored: /^require\("pulumi-netns\/forwarders\/[a-z-]+"\)$/,
+  },
+  {
+    where: "under a path that contains pulumi-netns",
+    folder: "pulumi-netns-upgrade-",
+    stored: /^require\("pulumi-netns\/dist\/provider\/forwarders\/[a-z-]+\.js"\)$/,
+  },
+];
+
+describe("upgrading the package under a running lab", () => {
+  for (const { where, folder, stored } of places) {
+    it(`refreshes, previews no changes and destroys a stack of the previous release ${where}, storing no more per resource`, async () => {
+      const dir = mkdtempSync(path.join(tmpdir(), folder));
+      const prefix = uniqueName("up").slice(0, 9);
+      const made = ["hub", "left", "right"].map((n) => `${prefix}${n}`);
+      try {
+        copyFileSync(path.join(repoRoot, "test/fixtures/releases", previous), path.join(dir, previous));
+        makeUserProject(dir, "upgrade", program, previous);
+        const { stack, dispose } = await testStack(dir, { prefix });
+        try {
+          const up = await stack.up();
+          const [left, right] = up.outputs.spokes?.value as Array<{ netns: string; spokeAddress: string }>;
+          assert.ok(left && right);
+          const before = await ourResources(stack);
+          assert.equal(before.length, 12, "2 spokes of 5 resources, the hub and its forwarding");
+          for (const r of before) assert.match(requireOf(r.provider), stored);
+
+          installPackage(dir, "upgrade", packThisCheckout(dir));
+
+          const refresh = await stack.refresh();
+          assert.deepEqual(
+            Object.keys(refresh.summary.resourceChanges ?? {}),
+            ["same"],
+            "refresh found nothing changed",
+          );
+          const preview = await stack.preview({ expectNoChanges: true });
+          assert.deepEqual(Object.keys(preview.changeSummary), ["same"]);
+          assert.ok(ping(left.netns, right.spokeAddress.split("/")[0] as string), "the lab still carries traffic");
+          await stack.destroy();
+          for (const ns of made) assert.equal(namespaceExists(ns), false, `destroy removed ${ns}`);
+
+          // The same program, brought up with this checkout's package: stored the same way, no larger.
+          await stack.up();
+          const after = await ourResources(stack);
+          for (const r of after) assert.match(requireOf(r.provider), stored);
+          const perResource = (rs: typeof before) => rs.reduce((sum, r) => sum + r.bytes, 0) / rs.length;
+          console.log(
+            `state per resource ${where} (inputs and outputs): previous release ${perResource(before).toFixed(0)} B, now ${perResource(after).toFixed(0)} B`,
+          );
+          assert.equal(after.length, before.length);
+          assert.ok(perResource(after) <= perResource(before), "no larger than before");
+          await stack.destroy();
+        } finally {
+          await dispose();
+        }
+      } finally {
+        for (const ns of made) removeNamespace(ns);
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+});
+
+/** The `require(…)` a serialized forwarder holds. */
+function requireOf(provider: string): string {
+  return provider.match(/require\("[^"]*"\)/)?.[0] ?? provider;
+}
