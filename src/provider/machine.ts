@@ -56,12 +56,13 @@ export class Machine {
 
   /** Writes a file of the host; only with `create` may it make the file (and its folders). */
   async writeFile(path: string, content: string, options?: { create?: boolean }): Promise<void> {
-    this.changed();
-    try {
-      await this.system.writeFile(path, content, options);
-    } catch (e) {
-      throw fileFailure(`write ${JSON.stringify(content)} to`, path, e);
-    }
+    await this.changing(async () => {
+      try {
+        await this.system.writeFile(path, content, options);
+      } catch (e) {
+        throw fileFailure(`write ${JSON.stringify(content)} to`, path, e);
+      }
+    });
   }
 
   /** Removes a file of the host if it is there, then its folders up to `root` while they are empty. */
@@ -88,10 +89,20 @@ export class Machine {
   }
 
   /**
-   * Something may have changed: every namespace forgets its shared reads, since a change in one can
-   * change another (a veth end sent there, a namespace deleted, a sysctl that drops addresses).
+   * Runs `work`, which may change the machine. Every namespace forgets its shared reads before and
+   * after it, since a change in one can change another (a veth end sent there, a namespace deleted,
+   * a sysctl that drops addresses), and a read that starts once it is done must see what it did.
    */
-  changed(): void {
+  async changing<T>(work: () => Promise<T>): Promise<T> {
+    this.forgetSharedReads();
+    try {
+      return await work();
+    } finally {
+      this.forgetSharedReads();
+    }
+  }
+
+  private forgetSharedReads(): void {
     for (const handle of this.handles.values()) handle.forgetSharedReads();
   }
 }
@@ -117,17 +128,9 @@ export class Netns {
     return this.name === undefined ? ["ip", ...args] : ["ip", "-n", this.name, ...args];
   }
 
-  /**
-   * Runs an `ip` command that may change the machine and returns its output. Every shared read is
-   * forgotten before and after it, so a read that starts once it is done sees what it did.
-   */
-  async change(args: readonly string[]): Promise<string> {
-    this.machine.changed();
-    try {
-      return await this.machine.run(this.argv(args));
-    } finally {
-      this.machine.changed();
-    }
+  /** Runs an `ip` command that may change the machine and returns its output (see {@link Machine.changing}). */
+  change(args: readonly string[]): Promise<string> {
+    return this.machine.changing(() => this.machine.run(this.argv(args)));
   }
 
   /** Runs an `ip` command that only reads, leaving the shared reads alone. */
@@ -161,8 +164,8 @@ export class Netns {
 
   /** Writes an existing file as this namespace sees it (`tee` under `ip netns exec`); never makes one. */
   async writeFile(path: string, content: string): Promise<void> {
-    if (this.name === undefined) return this.machine.writeFile(path, content);
-    this.machine.changed();
-    await this.machine.run(["ip", ...netnsExec(this.name, ["tee", path])], content);
+    const name = this.name;
+    if (name === undefined) return this.machine.writeFile(path, content);
+    await this.machine.changing(() => this.machine.run(["ip", ...netnsExec(name, ["tee", path])], content));
   }
 }
