@@ -76,7 +76,7 @@ describe("upgrading the package under a running lab", () => {
         const { stack, dispose } = await testStack(dir, { prefix });
         try {
           const up = await stack.up();
-          const [left, right] = up.outputs.spokes?.value as Array<{ netns: string; spokeAddress: string }>;
+          const [left, right] = (up.outputs.spokes?.value ?? []) as Array<{ netns: string; spokeAddress: string }>;
           assert.ok(left && right);
           const before = await ourResources(stack);
           assert.equal(before.length, 12, "2 spokes of 5 resources, the hub and its forwarding");
