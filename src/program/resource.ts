@@ -13,10 +13,28 @@ import { forwarder } from "./forwarder.js";
  */
 export type Wire<State> = { [K in Exclude<keyof State, "owner">]-?: unknown };
 
-/** A resource of one of the registry's kinds (kinds.ts). */
+/**
+ * A resource of one of the registry's kinds (kinds.ts).
+ *
+ * Registering it, `@pulumi/pulumi` records a stack trace for every internal promise it makes (for
+ * its report of promises left unresolved at exit), each formatted through source maps: most of a
+ * registration's CPU. Those stacks are left out while the SDK registers ours. What users see stays
+ * the same: the SDK takes the resource's source position (which the engine shows with its
+ * errors) with a limit of its own, and an error thrown here gets its stack back.
+ */
 export abstract class NetnsResource extends pulumi.dynamic.Resource {
   constructor(kind: Kind, name: string, props: pulumi.Inputs, opts: pulumi.CustomResourceOptions | undefined) {
-    super(forwarder(kind), name, { ...props, owner: ownerOf(name) }, opts, TOKEN_MODULE, kind);
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      super(forwarder(kind), name, { ...props, owner: ownerOf(name) }, opts, TOKEN_MODULE, kind);
+    } catch (e) {
+      Error.stackTraceLimit = limit;
+      if (e instanceof Error) Error.captureStackTrace(e, NetnsResource);
+      throw e;
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
   }
 }
 
