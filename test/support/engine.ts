@@ -22,10 +22,14 @@ export function toolchainDir(): string {
   return dir;
 }
 
-/** Pulumi run locally and offline: state and CLI home in `home`, the project's toolchain first on PATH. */
+/**
+ * Pulumi run locally and offline, as scripts/pulumi-env runs it (state as zstd, no .attrs sidecar):
+ * state and CLI home in `home`, the project's toolchain first on PATH.
+ */
 export function offlineEnv(home: string, toolchain: string): Record<string, string> {
   return {
-    PULUMI_BACKEND_URL: `file://${home}`,
+    PULUMI_BACKEND_URL: `file://${home}?metadata=skip`,
+    PULUMI_DIY_BACKEND_ZSTD: "true",
     PULUMI_HOME: path.join(home, ".pulumi"),
     PULUMI_CONFIG_PASSPHRASE: "",
     PULUMI_SKIP_UPDATE_CHECK: "true",
