@@ -7,6 +7,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { type Kind, kinds } from "../kinds.js";
 import type { KindProvider, ProviderClass } from "./kind.js";
+import { forgetMade, noteMade } from "./ledger.js";
 import { Machine } from "./machine.js";
 import { realSystem } from "./system.js";
 
@@ -40,16 +41,42 @@ export function providerClass(kind: Kind): ProviderClass {
   return (require(`./${file}.js`) as { default: ProviderClass }).default;
 }
 
-/** The provider for `kind` on `on` (by default this process's machine), as the engine calls it. */
+/**
+ * The provider for `kind` on `on` (by default this process's machine), as the engine calls it:
+ * what it creates is in the stack's ledger (ledger.ts) from just before it is made until it is
+ * deleted, or found gone.
+ */
 export function providerFor(kind: Kind, on: Machine = processMachine()): DynamicProvider {
   const Provider = providerClass(kind);
   const provider = new Provider(on);
+  const noted = Object.create(provider) as DynamicProvider;
+  noted.create = async (inputs) => {
+    const made = { kind, id: provider.id(inputs), inputs };
+    await noteMade(on, made);
+    try {
+      return await provider.create(inputs);
+    } catch (e) {
+      // It undid its own work (or said what it left, which a retry adopts).
+      await forgetMade(on, kind, made.id, inputs);
+      throw e;
+    }
+  };
+  noted.delete = async (id, props) => {
+    await provider.delete(id, props);
+    await forgetMade(on, kind, id, props);
+  };
+  noted.read = async (id, props) => {
+    const read = await provider.read(id, props);
+    // Gone (or not ours any more): the engine drops it without a delete, and nothing is left to sweep.
+    if (read.id === undefined) await forgetMade(on, kind, id, props ?? {});
+    return read;
+  };
   // Pulumi's wire format (a protobuf Struct) has no `undefined`: a property that is absent (the
   // root namespace, an undeclared MTU) must be left out, not set to undefined, or the call fails
   // with "Unexpected struct type". Cleaned here once for every kind and method.
-  const wire = Object.create(provider) as Record<string, unknown>;
+  const wire = Object.create(noted) as Record<string, unknown>;
   for (const method of methods) {
-    const call = (provider[method] as (...args: unknown[]) => Promise<unknown>).bind(provider);
+    const call = (noted[method] as (...args: unknown[]) => Promise<unknown>).bind(noted);
     wire[method] = async (...args: unknown[]) => withoutUndefined(await call(...args));
   }
   return wire as unknown as DynamicProvider;

@@ -24,6 +24,10 @@ export type IpAddressState = IpAddressInputs;
 export default class IpAddressProvider implements KindProvider<IpAddressInputs, IpAddressState> {
   constructor(private readonly machine: Machine) {}
 
+  id(p: IpAddressInputs): string {
+    return `${p.netns ?? ""}/${p.device}/${p.address}`;
+  }
+
   async check(_olds: unknown, news: Record<string, unknown>) {
     return checkInputs<IpAddressInputs>(
       (z) =>
@@ -54,7 +58,7 @@ export default class IpAddressProvider implements KindProvider<IpAddressInputs, 
         isSameStack(await readMark(netns, inputs.device), inputs.owner) &&
         (await this.read("", inputs)).id !== undefined,
     );
-    return { id: addressId(inputs), outs: { ...inputs } };
+    return { id: this.id(inputs), outs: { ...inputs } };
   }
 
   async read(id: string, props: IpAddressState) {
@@ -71,8 +75,4 @@ export default class IpAddressProvider implements KindProvider<IpAddressInputs, 
   async delete(_id: string, props: IpAddressState) {
     await ignoreNotFound(() => this.machine.netns(props.netns).change(addressDelete(props.address, props.device)));
   }
-}
-
-function addressId(p: IpAddressInputs): string {
-  return `${p.netns ?? ""}/${p.device}/${p.address}`;
 }

@@ -12,9 +12,14 @@ import type { Machine } from "./machine.js";
 
 export const JOURNAL_ROOT = process.env.PULUMI_NETNS_JOURNAL ?? "/run/pulumi-netns";
 
-/** The record under `name` (a path relative to the journal's root), or undefined when there is none. */
-export function recall(machine: Machine, name: string): Promise<string | undefined> {
-  return undefinedIfNotFound(() => machine.readFile(`${JOURNAL_ROOT}/${name}`));
+/**
+ * The record under `name` (a path relative to the journal's root), or undefined when there is none.
+ * Every record is written before the change it guards, so one that a kill left empty (made, not
+ * yet written) guards nothing: it counts as none.
+ */
+export async function recall(machine: Machine, name: string): Promise<string | undefined> {
+  const text = await undefinedIfNotFound(() => machine.readFile(`${JOURNAL_ROOT}/${name}`));
+  return text === "" ? undefined : text;
 }
 
 export async function remember(machine: Machine, name: string, text: string): Promise<void> {
@@ -23,6 +28,16 @@ export async function remember(machine: Machine, name: string, text: string): Pr
 
 export async function forget(machine: Machine, name: string): Promise<void> {
   await machine.removeFile(`${JOURNAL_ROOT}/${name}`, JOURNAL_ROOT);
+}
+
+/** True when a create of `name` by `marker`'s owner was cut short: its note is still there. */
+export async function cutShort(machine: Machine, name: string, marker: string | undefined): Promise<boolean> {
+  return marker !== undefined && (await recall(machine, `creating/${name}`)) === marker;
+}
+
+/** Forgets the note of a create of `name` that was cut short, once its object is deleted. */
+export async function forgetCutShort(machine: Machine, name: string): Promise<void> {
+  await forget(machine, `creating/${name}`);
 }
 
 /**
@@ -40,7 +55,7 @@ export async function withIntent<T>(
 ): Promise<T> {
   if (marker === undefined) return create(false);
   const record = `creating/${name}`;
-  const leftByKilledRun = (await recall(machine, record)) === marker;
+  const leftByKilledRun = await cutShort(machine, name, marker);
   await remember(machine, record, marker);
   try {
     return await create(leftByKilledRun);

@@ -7,6 +7,8 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { Machine } from "./machine.js";
 
 export interface KindProvider<Inputs, State> {
+  /** The object's identity, from checked inputs: what `create` returns as its id. */
+  id(inputs: Inputs): string;
   /** Validates and normalises inputs before anything on the machine changes. */
   check(olds: unknown, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult<Inputs>>;
   /** Pure: compares the state with new inputs; sets `changes`, and `replaces` for what identifies it. */

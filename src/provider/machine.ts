@@ -22,6 +22,8 @@ export interface System {
   writeFile(path: string, content: string, options?: { create?: boolean }): Promise<void>;
   /** Removes a file if it is there, then its folders up to `root` while they are empty. */
   removeFile(path: string, root: string): Promise<void>;
+  /** The names of the files in a folder; none when the folder is not there. */
+  listFiles(dir: string): Promise<string[]>;
 }
 
 /** How often a transient failure (EBUSY, an interrupted dump) is tried again, and the first wait. */
@@ -71,6 +73,15 @@ export class Machine {
       await this.system.removeFile(path, root);
     } catch (e) {
       throw fileFailure("remove", path, e);
+    }
+  }
+
+  /** The names of the files in a folder of the host; none when it is not there. */
+  async listFiles(dir: string): Promise<string[]> {
+    try {
+      return await this.system.listFiles(dir);
+    } catch (e) {
+      throw fileFailure("list", dir, e);
     }
   }
 

@@ -5,7 +5,7 @@ import { type LinkInfo, linkSet } from "../iproute/link.js";
 import { netnsName } from "../iproute/names.js";
 import { netnsAdd, netnsDelete } from "../iproute/netns.js";
 import { checkInputs, flag, ownerInput, text } from "./inputs.js";
-import { withIntent } from "./journal.js";
+import { cutShort, forgetCutShort, withIntent } from "./journal.js";
 import type { Created, KindProvider, Updated } from "./kind.js";
 import { createOrAdopt, ignoreNotFound, undoOnFailure } from "./lifecycle.js";
 import type { Machine } from "./machine.js";
@@ -25,6 +25,10 @@ export type NetNamespaceState = NetNamespaceInputs;
 
 export default class NetNamespaceProvider implements KindProvider<NetNamespaceInputs, NetNamespaceState> {
   constructor(private readonly machine: Machine) {}
+
+  id(inputs: NetNamespaceInputs): string {
+    return inputs.name;
+  }
 
   async check(_olds: unknown, news: Record<string, unknown>) {
     return checkInputs<NetNamespaceInputs>(
@@ -67,7 +71,7 @@ export default class NetNamespaceProvider implements KindProvider<NetNamespaceIn
         () => ignoreNotFound(() => root.change(netnsDelete(name))),
       );
     });
-    return { id: name, outs: { ...inputs } };
+    return { id: this.id(inputs), outs: { ...inputs } };
   }
 
   async read(id: string, props?: NetNamespaceState) {
@@ -84,9 +88,17 @@ export default class NetNamespaceProvider implements KindProvider<NetNamespaceIn
   }
 
   async delete(id: string, props?: NetNamespaceState) {
-    // Only the namespace this stack made: one of the same name made by someone else since is not ours.
-    if (props?.owner !== undefined && !isOwnedBy((await this.loopback(id))?.alias, props.owner)) return;
+    // Only the namespace this stack made: one of the same name made by someone else since is not
+    // ours. Unmarked, it is ours when a create of ours was cut short before the mark.
+    const marker = markerOf(props?.owner);
+    let cutShortNote = false;
+    if (marker !== undefined) {
+      const alias = (await this.loopback(id))?.alias;
+      cutShortNote = alias === undefined && (await cutShort(this.machine, `netns/${id}`, marker));
+      if (alias !== marker && !cutShortNote) return;
+    }
     await ignoreNotFound(() => this.machine.netns(undefined).change(netnsDelete(id)));
+    if (cutShortNote) await forgetCutShort(this.machine, `netns/${id}`);
   }
 
   /** The namespace's `lo`, which carries our mark; undefined when the namespace does not exist. */

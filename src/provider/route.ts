@@ -50,6 +50,11 @@ export function routeSpec(p: RouteInputs): RouteSpec {
 export default class RouteProvider implements KindProvider<RouteInputs, RouteState> {
   constructor(private readonly machine: Machine) {}
 
+  id(p: RouteInputs): string {
+    const spec = routeSpec(p);
+    return `${p.netns ?? ""}/table ${spec.table}/${spec.destination}/metric ${spec.metric}`;
+  }
+
   async check(_olds: unknown, news: Record<string, unknown>) {
     return checkInputs<RouteInputs>(
       (z) =>
@@ -112,7 +117,7 @@ export default class RouteProvider implements KindProvider<RouteInputs, RouteSta
       },
     );
     if (adopted) await netns.change(routeReplace(spec));
-    return { id: routeId(inputs), outs: { ...inputs } };
+    return { id: this.id(inputs), outs: { ...inputs } };
   }
 
   async read(id: string, props: RouteState) {
@@ -135,9 +140,4 @@ export default class RouteProvider implements KindProvider<RouteInputs, RouteSta
   async delete(_id: string, props: RouteState) {
     await ignoreNotFound(() => this.machine.netns(props.netns).change(routeDelete(routeSpec(props))));
   }
-}
-
-function routeId(p: RouteInputs): string {
-  const spec = routeSpec(p);
-  return `${p.netns ?? ""}/table ${spec.table}/${spec.destination}/metric ${spec.metric}`;
 }

@@ -26,6 +26,10 @@ export interface SysctlState extends SysctlInputs {
 export default class SysctlProvider implements KindProvider<SysctlInputs, SysctlState> {
   constructor(private readonly machine: Machine) {}
 
+  id(p: SysctlInputs): string {
+    return `${p.netns ?? ""}/${p.key}`;
+  }
+
   async check(_olds: unknown, news: Record<string, unknown>) {
     return checkInputs<SysctlInputs>(
       (z) =>
@@ -77,7 +81,7 @@ export default class SysctlProvider implements KindProvider<SysctlInputs, Sysctl
           `The previous value "${previous}" was put back.`,
       );
     }
-    return { id: sysctlId(inputs), outs: { ...inputs, previous } };
+    return { id: this.id(inputs), outs: { ...inputs, previous } };
   }
 
   async read(id: string, props: SysctlState) {
@@ -99,10 +103,12 @@ export default class SysctlProvider implements KindProvider<SysctlInputs, Sysctl
     return { outs: { ...news, previous: olds.previous } };
   }
 
-  async delete(_id: string, props: SysctlState) {
+  async delete(_id: string, props: SysctlInputs & Partial<SysctlState>) {
     // Put back what was there; when the namespace or the key is gone, there is nothing to restore.
-    if ((await this.readValue(props)) !== undefined) await this.writeValue(props, props.previous);
+    // A sweep knows only the inputs (ledger.ts): the value to put back is then the journal's.
     const record = recordName(props);
+    const previous = props.previous ?? (record === undefined ? undefined : await recall(this.machine, record));
+    if (previous !== undefined && (await this.readValue(props)) !== undefined) await this.writeValue(props, previous);
     if (record !== undefined) await forget(this.machine, record);
   }
 
@@ -125,8 +131,4 @@ function where(p: SysctlInputs): string {
 function recordName(p: SysctlInputs): string | undefined {
   if (p.owner === undefined) return undefined;
   return `sysctl/${p.netns ?? "@root"}/${p.key}/${encodeURIComponent(p.owner)}`;
-}
-
-function sysctlId(p: SysctlInputs): string {
-  return `${p.netns ?? ""}/${p.key}`;
 }

@@ -66,6 +66,16 @@ export const realSystem: System = {
       }
     }
   },
+
+  async listFiles(dir) {
+    const { readdir } = await import("node:fs/promises");
+    try {
+      return (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name);
+    } catch (e) {
+      if ((e as { code?: unknown }).code === "ENOENT") return [];
+      throw e;
+    }
+  },
 };
 
 /** All a child's output stream says, as text without its final newline; "" when there is none. */

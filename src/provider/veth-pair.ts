@@ -15,7 +15,7 @@ import {
 import { interfaceName } from "../iproute/names.js";
 import { wholeNumber } from "../rule.js";
 import { checkInputs, flag, known, netnsInput, number, ownerInput, text } from "./inputs.js";
-import { withIntent } from "./journal.js";
+import { cutShort, forgetCutShort, withIntent } from "./journal.js";
 import type { Created, KindProvider, Updated } from "./kind.js";
 import { createOrAdopt, ignoreNotFound, undefinedIfNotFound, undoOnFailure } from "./lifecycle.js";
 import type { Machine } from "./machine.js";
@@ -63,6 +63,10 @@ function ends(p: VethPairInputs): [End, End] {
 export default class VethPairProvider implements KindProvider<VethPairInputs, VethPairState> {
   constructor(private readonly machine: Machine) {}
 
+  id(p: VethPairInputs): string {
+    return `${p.netns ?? ""}/${p.name}:${p.peerNetns ?? ""}/${p.peerName}`;
+  }
+
   async check(_olds: unknown, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult<VethPairInputs>> {
     const result = await checkInputs<VethPairInputs>(
       (z) =>
@@ -105,50 +109,43 @@ export default class VethPairProvider implements KindProvider<VethPairInputs, Ve
 
   async create(inputs: VethPairInputs): Promise<Created<VethPairState>> {
     const [first, second] = ends(inputs);
-    // Run in the namespace of an end that has a name: `netns` cannot name the root namespace, so
-    // when one end belongs there, the command runs there and sends the other end away.
-    const [home, away] = first.netns !== undefined && second.netns === undefined ? [second, first] : [first, second];
+    const [home, away] = homeAndAway(inputs);
     const sendAway = away.netns === home.netns ? undefined : away.netns;
     const marker = markerOf(inputs.owner);
     const both = [first, second];
     const runsIn = this.machine.netns(home.netns);
-    const state = await withIntent(
-      this.machine,
-      `veth/${home.netns ?? "@root"}/${home.device}`,
-      marker,
-      async (leftByKilledRun) => {
-        const { adopted } = await createOrAdopt(
-          `An interface named "${home.device}" or "${away.device}" in the namespaces of this veth pair`,
-          runsIn.argv(linkDelete(home.device)),
-          () => runsIn.change(vethAdd(home.device, away.device, sendAway, inputs.mtu)),
-          async () => {
-            // Ours when both ends are there, and our mark reached one of them, or neither was marked
-            // yet by a run of ours that was killed first.
-            const [a, b] = await Promise.all([this.showVeth(first, undefined), this.showVeth(second, undefined)]);
-            if (marker === undefined || a === undefined || b === undefined) return false;
-            return (
-              a.alias === marker ||
-              b.alias === marker ||
-              (a.alias === undefined && b.alias === undefined && leftByKilledRun)
-            );
-          },
-        );
-        return undoOnFailure(
-          async () => {
-            // One command per end: the mark, and for an adopted pair the declared MTU and state.
-            await this.setEnds(both, {
-              alias: marker,
-              mtu: adopted ? inputs.mtu : undefined,
-              up: inputs.up || adopted ? inputs.up : undefined,
-            });
-            return this.describe(inputs);
-          },
-          // Ours for sure (just made, or adopted): removed without looking for the mark.
-          () => ignoreNotFound(() => runsIn.change(linkDelete(home.device))),
-        );
-      },
-    );
-    return { id: vethId(inputs), outs: state };
+    const state = await withIntent(this.machine, intentOf(inputs), marker, async (leftByKilledRun) => {
+      const { adopted } = await createOrAdopt(
+        `An interface named "${home.device}" or "${away.device}" in the namespaces of this veth pair`,
+        runsIn.argv(linkDelete(home.device)),
+        () => runsIn.change(vethAdd(home.device, away.device, sendAway, inputs.mtu)),
+        async () => {
+          // Ours when both ends are there, and our mark reached one of them, or neither was marked
+          // yet by a run of ours that was killed first.
+          const [a, b] = await Promise.all([this.showVeth(first, undefined), this.showVeth(second, undefined)]);
+          if (marker === undefined || a === undefined || b === undefined) return false;
+          return (
+            a.alias === marker ||
+            b.alias === marker ||
+            (a.alias === undefined && b.alias === undefined && leftByKilledRun)
+          );
+        },
+      );
+      return undoOnFailure(
+        async () => {
+          // One command per end: the mark, and for an adopted pair the declared MTU and state.
+          await this.setEnds(both, {
+            alias: marker,
+            mtu: adopted ? inputs.mtu : undefined,
+            up: inputs.up || adopted ? inputs.up : undefined,
+          });
+          return this.describe(inputs);
+        },
+        // Ours for sure (just made, or adopted): removed without looking for the mark.
+        () => ignoreNotFound(() => runsIn.change(linkDelete(home.device))),
+      );
+    });
+    return { id: this.id(inputs), outs: state };
   }
 
   async read(id: string, props: VethPairState) {
@@ -183,14 +180,26 @@ export default class VethPairProvider implements KindProvider<VethPairInputs, Ve
   }
 
   async delete(_id: string, props: VethPairInputs) {
+    if (await this.deletePair(props, props.owner)) return;
+    // Unmarked ends are ours only when a create of ours was cut short before its mark reached them.
+    const note = intentOf(props);
+    if (props.owner !== undefined && (await cutShort(this.machine, note, markerOf(props.owner)))) {
+      await this.deletePair(props, undefined);
+      await forgetCutShort(this.machine, note);
+    }
+  }
+
+  /** Deletes the pair through an end of `owner`'s (any, without an owner); false when none is there. */
+  private async deletePair(props: VethPairInputs, owner: string | undefined): Promise<boolean> {
     // Deleting either end deletes the pair; try the other end when one was moved away.
     for (const end of ends(props)) {
       if (end.netns === ELSEWHERE) continue;
-      const found = await this.showVeth(end, props.owner);
+      const found = await this.showVeth(end, owner);
       if (found === undefined) continue;
       await ignoreNotFound(() => this.machine.netns(end.netns).change(linkDelete(end.device)));
-      return;
+      return true;
     }
+    return false;
   }
 
   /** Applies `changes` to both ends, one `ip link set` each; nothing to change runs nothing. */
@@ -223,11 +232,22 @@ export default class VethPairProvider implements KindProvider<VethPairInputs, Ve
   }
 }
 
+/**
+ * The end whose namespace the pair is made in, and the end sent away from there: `netns` cannot
+ * name the root namespace, so when one end belongs there, the command runs there.
+ */
+function homeAndAway(p: VethPairInputs): [End, End] {
+  const [first, second] = ends(p);
+  return first.netns !== undefined && second.netns === undefined ? [second, first] : [first, second];
+}
+
+/** The name of the journal's note of a create under way (journal.ts, withIntent). */
+function intentOf(p: VethPairInputs): string {
+  const [home] = homeAndAway(p);
+  return `veth/${home.netns ?? "@root"}/${home.device}`;
+}
+
 /** The link when it is there, is a veth device and (with an owner) carries the owner's mark. */
 function ourVeth(link: LinkInfo | undefined, owner: string | undefined): LinkInfo | undefined {
   return link?.kind === "veth" && isOwnedBy(link.alias, owner) ? link : undefined;
-}
-
-function vethId(p: VethPairInputs): string {
-  return `${p.netns ?? ""}/${p.name}:${p.peerNetns ?? ""}/${p.peerName}`;
 }

@@ -1,8 +1,11 @@
 /**
  * Killed runs: `pulumi up` and `pulumi destroy` of a 20-spoke star are killed with SIGKILL (the CLI
- * and every plugin it started) at points spread over their run. After each kill, the documented
- * recovery (scripts/recover: `pulumi cancel`, then `pulumi refresh --clear-pending-creates`) must
- * let `up` converge, and `destroy` must leave the machine exactly as it was.
+ * and every plugin it started) at points spread over their run, in both modes: with a checkpoint
+ * per step (the default) and with PULUMI_SKIP_CHECKPOINTS=true, where a killed run leaves the state
+ * as it was before it. After each kill, the documented recovery (scripts/recover: `pulumi cancel`,
+ * `pulumi refresh --clear-pending-creates`, the sweep) must let `up` converge, and `destroy` must
+ * leave the machine exactly as it was. And when the program changed between the kill and the
+ * recovery, the sweep removes what the killed run made that the program no longer declares.
  *
  * The host role is a namespace of the test's own; nothing here touches the root namespace.
  */
@@ -13,7 +16,14 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { repoRoot, type TestStack, testStack, toolchainDir } from "../support/engine.js";
-import { journalFiles, killSession, namespaces, removeNamespace, uniqueName } from "../support/kernel.js";
+import {
+  journalFiles,
+  killSession,
+  namespaces,
+  removeNamespace,
+  sessionProcesses,
+  uniqueName,
+} from "../support/kernel.js";
 
 const project = path.join(repoRoot, "examples/star");
 const SPOKES = "20";
@@ -54,72 +64,185 @@ function languageHostPipes(): string[] {
   return readdirSync(tmpdir()).filter((name) => name.startsWith("pulumi-node-pipes"));
 }
 
+/** Removes what a test of these left: namespaces with the prefixes, and the killed language hosts' FIFO folders. */
+function cleanUp(prefixes: string[], pipesBefore: Set<string>): void {
+  for (const ns of namespaces().filter((n) => prefixes.some((p) => n.startsWith(p)))) removeNamespace(ns);
+  // What the killed language hosts left in the temp folder (their processes are all gone by now).
+  for (const name of languageHostPipes().filter((n) => !pipesBefore.has(n))) {
+    rmSync(path.join(tmpdir(), name), { recursive: true, force: true });
+  }
+}
+
+/** What each mode adds to the environment of the stack's pulumi commands. */
+const modes = { "a checkpoint per step": {}, "PULUMI_SKIP_CHECKPOINTS=true": { PULUMI_SKIP_CHECKPOINTS: "true" } };
+
+/** What of a stack is on the machine: its namespaces, its sysctl records and its ledger. */
+function leftOf(prefix: string, stackName: string): string[] {
+  const ledger = `made/${encodeURIComponent(`pulumi-netns-star/${stackName}`)}/`;
+  return [
+    ...namespaces().filter((n) => n.startsWith(prefix)),
+    ...journalFiles().filter((f) => f.includes(`/${prefix}hub/`) || f.startsWith(ledger)),
+  ];
+}
+
 describe("killed runs", () => {
-  it("recover, converge and leave nothing behind at every kill point", async () => {
-    const prefix = uniqueName("kp").slice(0, 8);
-    const ours = () => [
-      ...namespaces().filter((n) => n.startsWith(prefix)),
-      ...journalFiles().filter((f) => f.includes(`/${prefix}hub/`)),
-    ];
+  for (const [mode, modeEnv] of Object.entries(modes)) {
+    it(`recover, converge and leave nothing behind at every kill point, with ${mode}`, async () => {
+      await killPoints(mode, modeEnv);
+    });
+  }
+
+  it("are recovered without stopping another stack's run of the same project and backend", async () => {
+    const [prefixA, prefixB] = [uniqueName("ka").slice(0, 8), uniqueName("kb").slice(0, 8)];
+    const pulumi = path.join(toolchainDir(), "pulumi");
+    let test: TestStack | undefined;
+    const other = `${uniqueName("other")}`;
+    const pipesBefore = new Set(languageHostPipes());
+    try {
+      test = await testStack(project, { prefix: prefixA, hubNetns: `${prefixA}hub`, spokes: SPOKES });
+      const { env } = test;
+      const a = ["--stack", test.stack.name, "--non-interactive"];
+      const b = ["--stack", other, "--non-interactive"];
+      const ok = (r: Run, what: string) => assert.equal(r.code, 0, `${what} failed:\n${r.output.slice(-3000)}`);
+      ok(await run(pulumi, ["stack", "init", ...b], env), "stack init");
+      for (const [key, value] of Object.entries({ prefix: prefixB, hubNetns: `${prefixB}hub`, spokes: "40" })) {
+        ok(await run(pulumi, ["config", "set", key, value, ...b], env), "config set");
+      }
+      // B's up goes on throughout; A's CLI alone is killed mid-up, so A's plugins are left running.
+      const upB = run(pulumi, ["up", "--yes", "--skip-preview", ...b], env);
+      const upA = spawn(pulumi, ["up", "--yes", "--skip-preview", ...a], {
+        cwd: project,
+        env: { ...process.env, ...env },
+        detached: true,
+        stdio: "ignore",
+      });
+      const sessionA = upA.pid as number;
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      process.kill(sessionA, "SIGKILL");
+      await new Promise((resolve) => upA.on("close", resolve));
+      assert.ok(sessionProcesses(sessionA).length > 0, "A's plugins outlived its CLI");
+
+      const recovered = await run(path.join(repoRoot, "scripts/recover"), a, {
+        ...env,
+        PULUMI_NETNS_TOOLCHAIN: toolchainDir(),
+      });
+      ok(recovered, "recover");
+      assert.match(recovered.output, /stopped [1-9]\d* plugin process\(es\)/);
+      assert.deepEqual(sessionProcesses(sessionA), [], "A's plugins are stopped");
+      ok(await upB, "B's up, which ran on meanwhile");
+      ok(await run(pulumi, ["up", "--yes", "--skip-preview", ...a], env), "A's up after the recovery");
+      for (const stack of [a, b])
+        ok(await run(pulumi, ["destroy", "--yes", "--skip-preview", ...stack], env), "destroy");
+      assert.deepEqual(leftOf(prefixA, test.stack.name), []);
+      assert.deepEqual(leftOf(prefixB, other), []);
+    } finally {
+      if (test !== undefined) await run(pulumi, ["stack", "rm", "--yes", "--force", "--stack", other], test.env);
+      await test?.dispose().catch(() => undefined);
+      cleanUp([prefixA, prefixB], pipesBefore);
+    }
+  });
+
+  it("leave nothing behind when the program changed before the recovery, without checkpoints", async () => {
+    const prefix = uniqueName("kc").slice(0, 8);
     const pulumi = path.join(toolchainDir(), "pulumi");
     let test: TestStack | undefined;
     const pipesBefore = new Set(languageHostPipes());
-    const figures = { killPoints: 0, survived: 0, leaked: 0 };
     try {
       test = await testStack(project, { prefix, hubNetns: `${prefix}hub`, spokes: SPOKES });
-      const { env } = test;
-      const stackArgs = ["--stack", test.stack.name, "--non-interactive"];
+      const stackName = test.stack.name;
+      const env = { ...test.env, PULUMI_SKIP_CHECKPOINTS: "true" };
+      const stackArgs = ["--stack", stackName, "--non-interactive"];
       const up = (kill?: number) => run(pulumi, ["up", "--yes", "--skip-preview", ...stackArgs], env, kill);
-      const destroy = (kill?: number) => run(pulumi, ["destroy", "--yes", "--skip-preview", ...stackArgs], env, kill);
-      const recover = () =>
-        run(path.join(repoRoot, "scripts/recover"), stackArgs, { ...env, PULUMI_NETNS_TOOLCHAIN: toolchainDir() });
       const ok = (r: Run, what: string) => assert.equal(r.code, 0, `${what} failed:\n${r.output.slice(-3000)}`);
+      const ourNamespaces = () => namespaces().filter((n) => n.startsWith(prefix));
 
-      // An uninterrupted run of each, to know how long they take.
-      const fullUp = await up();
-      ok(fullUp, "up");
-      const fullDestroy = await destroy();
-      ok(fullDestroy, "destroy");
-      assert.deepEqual(ours(), []);
+      const full = await up();
+      ok(full, "up");
+      ok(await run(pulumi, ["destroy", "--yes", "--skip-preview", ...stackArgs], env), "destroy");
+      // Killed late in a first up: the state stays empty, the machine holds most of the star.
+      await up(Math.round(full.seconds * 0.8 * 1000));
+      const made = ourNamespaces().length;
+      assert.ok(made > 6, `the killed run made more than the changed program declares (${made} namespaces)`);
 
-      for (const fraction of FRACTIONS) {
-        for (const [operation, full] of [
-          ["up", fullUp],
-          ["destroy", fullDestroy],
-        ] as const) {
-          figures.killPoints += 1;
-          const killAfter = Math.round(full.seconds * fraction * 1000);
-          const killed = await (operation === "up" ? up(killAfter) : destroy(killAfter));
-          const recovered = await recover();
-          // Converge to the declared state, then take it all down: both must work after the kill.
-          const converged = recovered.code === 0 ? await up() : recovered;
-          const clean = converged.code === 0 ? await destroy() : converged;
-          const left = ours();
-          figures.leaked += left.length;
-          if (clean.code === 0 && left.length === 0) figures.survived += 1;
-          else {
-            console.log(
-              `kill during ${operation} after ${killAfter} ms (exit ${killed.code}): left ${left.join(", ")}`,
-            );
-            console.log(clean.output.slice(-3000));
-          }
-          // The next kill point starts from a torn-down lab even when this one failed.
-          for (const ns of left.filter((n) => !n.includes("/"))) removeNamespace(ns);
-        }
-      }
-    } finally {
-      console.log(
-        `kill points: ${figures.killPoints}, survived: ${figures.survived}, leaked objects: ${figures.leaked}`,
+      // The program changes (5 spokes instead of 20) before the recovery.
+      await test.stack.setConfig("spokes", { value: "5" });
+      const recovered = await run(path.join(repoRoot, "scripts/recover"), stackArgs, {
+        ...env,
+        PULUMI_NETNS_TOOLCHAIN: toolchainDir(),
+      });
+      ok(recovered, "recover");
+      assert.match(recovered.output, /sweep of pulumi-netns-star\/\S+: \d+ object\(s\)/);
+      ok(await up(), "up after the recovery");
+      assert.deepEqual(
+        ourNamespaces().sort(),
+        [`${prefix}hub`, ...[0, 1, 2, 3, 4].map((i) => `${prefix}spoke${i}`)].sort(),
       );
+      ok(await run(pulumi, ["destroy", "--yes", "--skip-preview", ...stackArgs], env), "destroy");
+      assert.deepEqual(leftOf(prefix, stackName), [], "nothing left");
+    } finally {
       await test?.dispose().catch(() => undefined);
-      for (const ns of namespaces().filter((n) => n.startsWith(prefix))) removeNamespace(ns);
-      // What the killed language hosts left in the temp folder (their processes are all gone by now).
-      for (const name of languageHostPipes().filter((n) => !pipesBefore.has(n))) {
-        rmSync(path.join(tmpdir(), name), { recursive: true, force: true });
-      }
+      cleanUp([prefix], pipesBefore);
     }
-    assert.ok(figures.killPoints >= 10);
-    assert.equal(figures.survived, figures.killPoints, "every kill point recovered");
-    assert.equal(figures.leaked, 0, "nothing leaked");
   });
 });
+
+/** Kills `up` and `destroy` at every point of FRACTIONS, recovers, converges and tears down. */
+async function killPoints(mode: string, modeEnv: Record<string, string>): Promise<void> {
+  const prefix = uniqueName("kp").slice(0, 8);
+  const pulumi = path.join(toolchainDir(), "pulumi");
+  let test: TestStack | undefined;
+  const pipesBefore = new Set(languageHostPipes());
+  const figures = { killPoints: 0, survived: 0, leaked: 0 };
+  try {
+    test = await testStack(project, { prefix, hubNetns: `${prefix}hub`, spokes: SPOKES });
+    const env = { ...test.env, ...modeEnv };
+    const stackName = test.stack.name;
+    const ours = () => leftOf(prefix, stackName);
+    const stackArgs = ["--stack", test.stack.name, "--non-interactive"];
+    const up = (kill?: number) => run(pulumi, ["up", "--yes", "--skip-preview", ...stackArgs], env, kill);
+    const destroy = (kill?: number) => run(pulumi, ["destroy", "--yes", "--skip-preview", ...stackArgs], env, kill);
+    const recover = () =>
+      run(path.join(repoRoot, "scripts/recover"), stackArgs, { ...env, PULUMI_NETNS_TOOLCHAIN: toolchainDir() });
+    const ok = (r: Run, what: string) => assert.equal(r.code, 0, `${what} failed:\n${r.output.slice(-3000)}`);
+
+    // An uninterrupted run of each, to know how long they take.
+    const fullUp = await up();
+    ok(fullUp, "up");
+    const fullDestroy = await destroy();
+    ok(fullDestroy, "destroy");
+    assert.deepEqual(ours(), []);
+
+    for (const fraction of FRACTIONS) {
+      for (const [operation, full] of [
+        ["up", fullUp],
+        ["destroy", fullDestroy],
+      ] as const) {
+        figures.killPoints += 1;
+        const killAfter = Math.round(full.seconds * fraction * 1000);
+        const killed = await (operation === "up" ? up(killAfter) : destroy(killAfter));
+        const recovered = await recover();
+        // Converge to the declared state, then take it all down: both must work after the kill.
+        const converged = recovered.code === 0 ? await up() : recovered;
+        const clean = converged.code === 0 ? await destroy() : converged;
+        const left = ours();
+        figures.leaked += left.length;
+        if (clean.code === 0 && left.length === 0) figures.survived += 1;
+        else {
+          console.log(`kill during ${operation} after ${killAfter} ms (exit ${killed.code}): left ${left.join(", ")}`);
+          console.log(clean.output.slice(-3000));
+        }
+        // The next kill point starts from a torn-down lab even when this one failed.
+        for (const ns of left.filter((n) => !n.includes("/"))) removeNamespace(ns);
+      }
+    }
+  } finally {
+    console.log(
+      `${mode}: kill points: ${figures.killPoints}, survived: ${figures.survived}, leaked objects: ${figures.leaked}`,
+    );
+    await test?.dispose().catch(() => undefined);
+    cleanUp([prefix], pipesBefore);
+  }
+  assert.ok(figures.killPoints >= 10);
+  assert.equal(figures.survived, figures.killPoints, "every kill point recovered");
+  assert.equal(figures.leaked, 0, "nothing leaked");
+}

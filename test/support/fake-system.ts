@@ -48,6 +48,13 @@ export class FakeSystem implements System {
     this.files.delete(path);
   }
 
+  async listFiles(dir: string): Promise<string[]> {
+    const prefix = `${dir}/`;
+    return [...this.files.keys()]
+      .filter((f) => f.startsWith(prefix) && !f.slice(prefix.length).includes("/"))
+      .map((f) => f.slice(prefix.length));
+  }
+
   /** The recorded `ip` commands (not file access) as single strings, for readable assertions. */
   get commands(): string[] {
     return this.calls.filter((argv) => argv[0] === "ip").map((argv) => argv.join(" "));

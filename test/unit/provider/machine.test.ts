@@ -124,6 +124,7 @@ describe("shared reads", () => {
       readFile: async () => "",
       writeFile: async () => {},
       removeFile: async () => {},
+      listFiles: async () => [],
     };
     const root = new Machine(system).netns(undefined);
     const tick = () => new Promise((resolve) => setImmediate(resolve));
@@ -192,6 +193,7 @@ describe("a namespace's files", () => {
         throw Object.assign(new Error(`EACCES: permission denied, open '${path}'`), { code: "EACCES" });
       },
       removeFile: async () => {},
+      listFiles: async () => [],
     };
     await assert.rejects(
       new Machine(refusing).netns(undefined).writeFile("/proc/sys/net/ipv4/ip_forward", "1"),

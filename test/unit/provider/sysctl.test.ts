@@ -51,6 +51,30 @@ describe("Sysctl in the root namespace (fake /proc/sys)", () => {
     assert.equal(runner.files.get(path), "0");
   });
 
+  it("takes the value a killed run recorded, but not a record it left empty", async () => {
+    const record = "/run/pulumi-netns/sysctl/@root/net.ipv4.ip_forward/lab%2Fdev%3Afwd";
+    for (const [left, previous] of [
+      ["0", "0"],
+      ["", "1"],
+    ]) {
+      const runner = new FakeSystem();
+      runner.files.set(path, "1");
+      runner.files.set(record, left as string);
+      const inputs = { key: "net.ipv4.ip_forward", value: "2", owner: "lab/dev:fwd" };
+      const { outs } = await new SysctlProvider(runner.machine).create(inputs);
+      assert.equal(outs.previous, previous, `a record holding ${JSON.stringify(left)}`);
+    }
+  });
+
+  it("restores the journal's value when only the inputs are known (a sweep)", async () => {
+    const runner = new FakeSystem();
+    runner.files.set(path, "0");
+    const inputs = { key: "net.ipv4.ip_forward", value: "1", owner: "lab/dev:fwd" };
+    await new SysctlProvider(runner.machine).create(inputs);
+    await new SysctlProvider(runner.machine).delete("/net.ipv4.ip_forward", inputs);
+    assert.equal(runner.files.get(path), "0");
+  });
+
   it("fails on a key that does not exist, writing nothing", async () => {
     const runner = new FakeSystem();
     await assert.rejects(

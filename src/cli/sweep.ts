@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+/**
+ * `pulumi-netns-sweep --stack PROJECT/STACK`, with the stack's state (`pulumi stack export`) on
+ * standard input: deletes what the stack made that its state does not hold (src/provider/sweep.ts
+ * says when that is), and says what it deleted. scripts/recover runs it after a killed run.
+ */
+import { type Kind, kinds, TOKEN_MODULE } from "../kinds.js";
+import { processMachine } from "../provider/index.js";
+import { sweep } from "../provider/sweep.js";
+
+async function main(): Promise<void> {
+  const at = process.argv.indexOf("--stack");
+  const stack = at < 0 ? undefined : process.argv[at + 1];
+  if (stack === undefined || !/^[^/:]+\/[^/:]+$/.test(stack)) {
+    throw new Error("usage: pulumi stack export | pulumi-netns-sweep --stack PROJECT/STACK");
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const exported = JSON.parse(Buffer.concat(chunks).toString("utf8")) as {
+    deployment?: { resources?: Array<{ type?: string; id?: string }> };
+  };
+  const prefix = `pulumi-nodejs:dynamic/${TOKEN_MODULE}:`;
+  const kept = (exported.deployment?.resources ?? []).flatMap(({ type, id }) => {
+    const kind = type?.startsWith(prefix) ? type.slice(prefix.length) : undefined;
+    return kind !== undefined && kind in kinds && id !== undefined ? [{ kind: kind as Kind, id }] : [];
+  });
+  const swept = await sweep(processMachine(), stack, kept);
+  for (const { kind, id } of swept) console.log(`swept ${kind} ${id}`);
+  console.log(`sweep of ${stack}: ${swept.length} object(s) the state does not hold, deleted`);
+}
+
+main().catch((e) => {
+  console.error(`pulumi-netns-sweep: ${e instanceof Error ? e.message : String(e)}`);
+  process.exitCode = 1;
+});
