@@ -4,11 +4,15 @@
  *
  * Each spoke: a namespace, a veth pair to the hub, an address on each end, a route through the hub.
  * The hub is a namespace of its own with IPv4 forwarding on. Three ways, alternating, per size:
- *   (a) this project: `pulumi up`, an unchanged `pulumi preview` (refreshing), `pulumi destroy`;
- *   (b) the origin's way: one `ip` command per step, run one after another (a shell script);
+ *   (a) this project: `pulumi up`, an unchanged `pulumi preview` (refreshing), `pulumi destroy`, in
+ *       each mode asked for: `default` (the project's settings) and `fast` (the same with
+ *       PULUMI_SKIP_CHECKPOINTS=true: what the engine costs without a checkpoint per step);
+ *   (b) the origin's way: a bash script the benchmark writes, one `ip` command per line, torn down
+ *       with one `ip netns delete` per namespace (the links go with them);
  *   (c) the floor: the same lab through `ip -batch`, one process per namespace.
  * For (b) and (c), "check" reads every object back the same way (one command per object, or one
- * batch per namespace), which is what the refreshing preview does.
+ * batch per namespace), which is what the refreshing preview does. Between the two largest sizes
+ * it reports how each phase grows: the ratio and the exponent k of time ~ N^k.
  *
  * For (a) it also samples, every 100 ms, the peak memory and the CPU time of the engine, of the
  * Node.js program and of the provider process: where pulumi's time goes.
@@ -16,7 +20,8 @@
  * (a) runs the star program the way users run it: a Pulumi program in a folder of its own with the
  * `npm pack`ed package installed in its node_modules (so the state holds what it holds for them).
  *
- * Usage: node dist/bench/star.js [--sizes 10,50,100] [--runs 3] [--out bench-results.json]
+ * Usage: node dist/bench/star.js [--sizes 10,50,100,200,400] [--runs 3] [--once-above 100]
+ *        [--modes default,fast] [--out bench-results.json]
  * Needs root and the toolchain directory in PULUMI_NETNS_TOOLCHAIN (scripts/bench sets both up).
  */
 import { execFileSync, spawn } from "node:child_process";
@@ -37,7 +42,7 @@ const count = config.requireNumber("spokes");
 const star = new StarLab("star", {
   prefix: config.require("prefix"),
   hubNetns: config.require("hubNetns"),
-  spokes: Array.from({ length: count }, (_, i) => ({ name: \`spoke\${i}\`, subnet: \`10.3.\${i}.0/24\` })),
+  spokes: Array.from({ length: count }, (_, i) => ({ name: \`spoke\${i}\`, subnet: \`10.\${3 + (i >> 8)}.\${i & 255}.0/24\` })),
 });
 exports.spokes = star.spokes;
 `;
@@ -46,8 +51,14 @@ function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
 }
-const sizes = option("sizes", "10,50,100").split(",").map(Number);
+const sizes = option("sizes", "10,50,100,200,400").split(",").map(Number);
 const runs = Number(option("runs", "3"));
+/** Sizes above this run once: their runs take minutes, and vary less. */
+const onceAbove = Number(option("once-above", "100"));
+const modes = option("modes", "default,fast").split(",") as Mode[];
+type Mode = "default" | "fast";
+/** What each mode adds to the project's own pulumi settings. */
+const modeEnv: Record<Mode, Record<string, string>> = { default: {}, fast: { PULUMI_SKIP_CHECKPOINTS: "true" } };
 const out = option("out", path.join(repo, "bench-results.json"));
 const toolchain = process.env.PULUMI_NETNS_TOOLCHAIN ?? "";
 if (toolchain === "") throw new Error("PULUMI_NETNS_TOOLCHAIN is not set: run `npm run bench`");
@@ -61,9 +72,9 @@ function spokes(n: number) {
     netns: `${prefix}spoke${i}`,
     hubDevice: `${prefix}h${i}`,
     spokeDevice: `${prefix}s${i}`,
-    hubAddress: `10.3.${i}.1/24`,
-    spokeAddress: `10.3.${i}.2/24`,
-    gateway: `10.3.${i}.1`,
+    hubAddress: `10.${3 + (i >> 8)}.${i & 255}.1/24`,
+    spokeAddress: `10.${3 + (i >> 8)}.${i & 255}.2/24`,
+    gateway: `10.${3 + (i >> 8)}.${i & 255}.1`,
   }));
 }
 
@@ -89,41 +100,49 @@ function seconds(work: () => void): number {
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
-/** (b) One `ip` command per step, as the origin's shell script does. */
+/**
+ * (b) The origin's way: a bash script, one `ip` command per line, as a user writes it. The
+ * benchmark writes it into `dir` (the names are its own, letters and digits) and runs it with bash.
+ */
 const script = {
+  dir: "",
+  run(name: string, lines: string[]): void {
+    const file = path.join(this.dir, `${name}.sh`);
+    writeFileSync(file, ["#!/usr/bin/env bash", "set -e", ...lines, ""].join("\n"));
+    execFileSync("bash", [file], { stdio: ["ignore", "ignore", "pipe"] });
+  },
   build(n: number) {
-    ip("netns", "add", hub);
-    ip("-n", hub, "link", "set", "dev", "lo", "up");
-    setForwarding("1");
-    for (const s of spokes(n)) {
-      ip("netns", "add", s.netns);
-      ip("-n", s.netns, "link", "set", "dev", "lo", "up");
-      ip("-n", hub, "link", "add", s.hubDevice, "type", "veth", "peer", "name", s.spokeDevice, "netns", s.netns);
-      ip("-n", hub, "link", "set", "dev", s.hubDevice, "up");
-      ip("-n", s.netns, "link", "set", "dev", s.spokeDevice, "up");
-      ip("-n", hub, "address", "add", s.hubAddress, "dev", s.hubDevice);
-      ip("-n", s.netns, "address", "add", s.spokeAddress, "dev", s.spokeDevice);
-      ip("-n", s.netns, "route", "add", "default", "via", s.gateway, "dev", s.spokeDevice);
-    }
+    this.run("build", [
+      `ip netns add ${hub}`,
+      `ip -n ${hub} link set dev lo up`,
+      `echo 1 | ip netns exec ${hub} tee /proc/sys/net/ipv4/ip_forward >/dev/null`,
+      ...spokes(n).flatMap((s) => [
+        `ip netns add ${s.netns}`,
+        `ip -n ${s.netns} link set dev lo up`,
+        `ip -n ${hub} link add ${s.hubDevice} type veth peer name ${s.spokeDevice} netns ${s.netns}`,
+        `ip -n ${hub} link set dev ${s.hubDevice} up`,
+        `ip -n ${s.netns} link set dev ${s.spokeDevice} up`,
+        `ip -n ${hub} address add ${s.hubAddress} dev ${s.hubDevice}`,
+        `ip -n ${s.netns} address add ${s.spokeAddress} dev ${s.spokeDevice}`,
+        `ip -n ${s.netns} route add default via ${s.gateway} dev ${s.spokeDevice}`,
+      ]),
+    ]);
   },
   check(n: number) {
-    ip("-n", hub, "-json", "link", "show", "dev", "lo");
-    for (const s of spokes(n)) {
-      ip("-n", s.netns, "-json", "link", "show", "dev", "lo");
-      ip("-n", hub, "-json", "link", "show", "dev", s.hubDevice);
-      ip("-n", s.netns, "-json", "link", "show", "dev", s.spokeDevice);
-      ip("-n", hub, "-json", "address", "show", "dev", s.hubDevice);
-      ip("-n", s.netns, "-json", "address", "show", "dev", s.spokeDevice);
-      ip("-n", s.netns, "-json", "route", "show", "exact", "default");
-    }
+    this.run("check", [
+      `ip -n ${hub} -json link show dev lo`,
+      ...spokes(n).flatMap((s) => [
+        `ip -n ${s.netns} -json link show dev lo`,
+        `ip -n ${hub} -json link show dev ${s.hubDevice}`,
+        `ip -n ${s.netns} -json link show dev ${s.spokeDevice}`,
+        `ip -n ${hub} -json address show dev ${s.hubDevice}`,
+        `ip -n ${s.netns} -json address show dev ${s.spokeDevice}`,
+        `ip -n ${s.netns} -json route show exact default`,
+      ]),
+    ]);
   },
   teardown(n: number) {
-    for (const s of spokes(n)) {
-      ip("-n", hub, "link", "delete", "dev", s.hubDevice);
-      ip("netns", "delete", s.netns);
-    }
-    setForwarding("0");
-    ip("netns", "delete", hub);
+    this.run("teardown", [...spokes(n).map((s) => `ip netns delete ${s.netns}`), `ip netns delete ${hub}`]);
   },
 };
 
@@ -252,10 +271,28 @@ function cleanup(): void {
   for (const name of names.filter((n) => n.startsWith(prefix))) ip("netns", "delete", name);
 }
 
+type Phase = "build" | "check" | "teardown";
+const phases: Phase[] = ["build", "check", "teardown"];
+
+/** The medians of one size: pulumi in each mode, the script and the batch. */
+interface SizeResult {
+  spokes: number;
+  resources: number;
+  runs: number;
+  seconds: Record<string, Record<Phase, number>>;
+  /** pulumi's time over the script's and the batch's, per mode and phase. */
+  ratios: Record<string, { overScript: Record<Phase, number>; overBatch: Record<Phase, number> }>;
+  resourcesPerSecond: Record<string, number>;
+  peakMiB: Record<string, { engine: number; provider: number }>;
+  cpuSeconds: Record<string, Record<Phase, Record<Role, number>>>;
+}
+
 async function main(): Promise<void> {
   const home = mkdtempSync(path.join(tmpdir(), "pulumi-netns-bench-"));
   project = path.join(home, "project");
+  script.dir = path.join(home, "script");
   mkdirSync(project);
+  mkdirSync(script.dir);
   makeUserProject(project, "star-bench", program);
   const env = offlineEnv(home, toolchain);
   const stack = ["--stack", "bench", "--non-interactive"];
@@ -266,86 +303,95 @@ async function main(): Promise<void> {
       env: { ...process.env, ...env },
       stdio: ["ignore", "ignore", "pipe"],
     });
-  const results: Record<string, unknown>[] = [];
+  const results: SizeResult[] = [];
   try {
     pulumiSync("stack", "init", "bench");
     for (const [key, value] of Object.entries({ prefix, hubNetns: hub }))
       pulumiSync("config", "set", key, value, ...stack);
     for (const n of sizes) {
       pulumiSync("config", "set", "spokes", String(n), ...stack);
-      const figures = {
-        a: { build: [], check: [], teardown: [], engine: [], provider: [] },
-        b: { build: [], check: [], teardown: [] },
-        c: { build: [], check: [], teardown: [] },
-      } as Record<string, Record<string, number[]>>;
-      // CPU seconds of pulumi's processes, by phase and role (cpu.build.engine is one figure a run).
-      const cpu: Record<string, Record<Role, number[]>> = {};
-      for (let run = 0; run < runs; run++) {
-        const up = await pulumi(["up", "--yes", "--skip-preview", ...stack], env);
-        const preview = await pulumi(["preview", "--refresh", "--expect-no-changes", ...stack], env);
-        const down = await pulumi(["destroy", "--yes", "--skip-preview", ...stack], env);
-        figures.a?.build?.push(up.seconds);
-        figures.a?.check?.push(preview.seconds);
-        figures.a?.teardown?.push(down.seconds);
-        figures.a?.engine?.push(Math.max(up.enginePeakMiB, preview.enginePeakMiB, down.enginePeakMiB));
-        figures.a?.provider?.push(Math.max(up.providerPeakMiB, preview.providerPeakMiB, down.providerPeakMiB));
-        for (const [phase, figure] of [
-          ["build", up],
-          ["check", preview],
-          ["teardown", down],
-        ] as const) {
-          cpu[phase] ??= { engine: [], program: [], provider: [] };
-          for (const role of ["engine", "program", "provider"] as const) cpu[phase][role].push(figure.cpuSeconds[role]);
+      const runsOfSize = n > onceAbove ? 1 : runs;
+      // Every figure of every run: times[way][phase], where a way is a mode of pulumi, "script" or "batch".
+      const times: Record<string, Record<Phase, number[]>> = {};
+      const peaks: Record<string, { engine: number[]; provider: number[] }> = {};
+      const cpu: Record<string, Record<Phase, Record<Role, number[]>>> = {};
+      const record = (way: string, phase: Phase, value: number) => {
+        times[way] ??= { build: [], check: [], teardown: [] };
+        times[way][phase].push(value);
+      };
+      for (let run = 0; run < runsOfSize; run++) {
+        for (const mode of modes) {
+          const modeEnvironment = { ...env, ...modeEnv[mode] };
+          const up = await pulumi(["up", "--yes", "--skip-preview", ...stack], modeEnvironment);
+          const preview = await pulumi(["preview", "--refresh", "--expect-no-changes", ...stack], modeEnvironment);
+          const down = await pulumi(["destroy", "--yes", "--skip-preview", ...stack], modeEnvironment);
+          peaks[mode] ??= { engine: [], provider: [] };
+          peaks[mode].engine.push(Math.max(up.enginePeakMiB, preview.enginePeakMiB, down.enginePeakMiB));
+          peaks[mode].provider.push(Math.max(up.providerPeakMiB, preview.providerPeakMiB, down.providerPeakMiB));
+          for (const [phase, figure] of [
+            ["build", up],
+            ["check", preview],
+            ["teardown", down],
+          ] as const) {
+            record(mode, phase, figure.seconds);
+            cpu[mode] ??= {} as Record<Phase, Record<Role, number[]>>;
+            cpu[mode][phase] ??= { engine: [], program: [], provider: [] };
+            for (const role of ["engine", "program", "provider"] as const)
+              cpu[mode][phase][role].push(figure.cpuSeconds[role]);
+          }
         }
         for (const [way, impl] of [
-          ["b", script],
-          ["c", batch],
+          ["script", script],
+          ["batch", batch],
         ] as const) {
-          figures[way]?.build?.push(seconds(() => impl.build(n)));
-          figures[way]?.check?.push(seconds(() => impl.check(n)));
-          figures[way]?.teardown?.push(seconds(() => impl.teardown(n)));
+          for (const phase of phases)
+            record(
+              way,
+              phase,
+              seconds(() => impl[phase](n)),
+            );
         }
-        process.stderr.write(`bench: N=${n} run ${run + 1}/${runs} done\n`);
+        process.stderr.write(`bench: N=${n} run ${run + 1}/${runsOfSize} done\n`);
       }
-      const m = (way: string, what: string) => median(figures[way]?.[what] ?? []);
+      const med = (way: string) =>
+        Object.fromEntries(phases.map((phase) => [phase, median(times[way]?.[phase] ?? [])])) as Record<Phase, number>;
+      const medians = Object.fromEntries([...modes, "script", "batch"].map((way) => [way, med(way)]));
+      const over = (mode: string, base: string) =>
+        Object.fromEntries(phases.map((p) => [p, (medians[mode]?.[p] ?? 0) / (medians[base]?.[p] ?? 1)])) as Record<
+          Phase,
+          number
+        >;
       const resources = 5 * n + 2; // per spoke: namespace, pair, 2 addresses, route; the hub and forwarding
       results.push({
         spokes: n,
         resources,
-        runs,
-        seconds: {
-          pulumi: { build: m("a", "build"), check: m("a", "check"), teardown: m("a", "teardown") },
-          script: { build: m("b", "build"), check: m("b", "check"), teardown: m("b", "teardown") },
-          batch: { build: m("c", "build"), check: m("c", "check"), teardown: m("c", "teardown") },
-        },
-        ratios: {
-          pulumiOverScript: {
-            build: m("a", "build") / m("b", "build"),
-            check: m("a", "check") / m("b", "check"),
-            teardown: m("a", "teardown") / m("b", "teardown"),
-          },
-          pulumiOverBatch: {
-            build: m("a", "build") / m("c", "build"),
-            check: m("a", "check") / m("c", "check"),
-            teardown: m("a", "teardown") / m("c", "teardown"),
-          },
-        },
-        resourcesPerSecond: {
-          pulumiUp: resources / m("a", "build"),
-          script: resources / m("b", "build"),
-          batch: resources / m("c", "build"),
-        },
-        peakMiB: {
-          engine: Math.max(...(figures.a?.engine ?? [0])),
-          provider: Math.max(...(figures.a?.provider ?? [0])),
-        },
-        cpuSeconds: Object.fromEntries(
-          Object.entries(cpu).map(([phase, roles]) => [
-            phase,
-            Object.fromEntries(Object.entries(roles).map(([role, values]) => [role, median(values)])),
+        runs: runsOfSize,
+        seconds: medians,
+        ratios: Object.fromEntries(
+          modes.map((m) => [m, { overScript: over(m, "script"), overBatch: over(m, "batch") }]),
+        ),
+        resourcesPerSecond: Object.fromEntries(
+          [...modes, "script", "batch"].map((way) => [way, resources / (medians[way]?.build ?? 1)]),
+        ),
+        peakMiB: Object.fromEntries(
+          modes.map((m) => [
+            m,
+            { engine: Math.max(...(peaks[m]?.engine ?? [0])), provider: Math.max(...(peaks[m]?.provider ?? [0])) },
           ]),
         ),
-        all: { ...figures, cpu },
+        cpuSeconds: Object.fromEntries(
+          modes.map((m) => [
+            m,
+            Object.fromEntries(
+              phases.map((p) => [
+                p,
+                Object.fromEntries(
+                  (["engine", "program", "provider"] as const).map((role) => [role, median(cpu[m]?.[p]?.[role] ?? [])]),
+                ),
+              ]),
+            ),
+          ]),
+        ) as SizeResult["cpuSeconds"],
       });
     }
   } finally {
@@ -357,46 +403,85 @@ async function main(): Promise<void> {
     }
     rmSync(home, { recursive: true, force: true });
   }
-  const machine = { cores: cpus().length, kernel: release(), node: process.version };
-  writeFileSync(out, `${JSON.stringify({ machine, results }, null, 2)}\n`);
-  printTable(machine, results);
+  const machine = { cores: cpus().length, kernel: release(), node: process.version, cpu: cpus()[0]?.model ?? "" };
+  const growth = growthOf(results);
+  writeFileSync(out, `${JSON.stringify({ machine, modes, results, growth }, null, 2)}\n`);
+  printTable(machine, results, growth);
   console.log(`\nevery figure: ${out}`);
 }
 
-function printTable(machine: { cores: number; kernel: string }, results: Record<string, unknown>[]): void {
+/** How each way's phases grow between the two largest sizes: the ratio, and k in time ~ N^k. */
+function growthOf(results: SizeResult[]) {
+  const [small, large] = [...results].sort((a, b) => a.spokes - b.spokes).slice(-2);
+  if (small === undefined || large === undefined || small === large) return undefined;
+  const ways = Object.keys(large.seconds);
+  return {
+    from: small.spokes,
+    to: large.spokes,
+    ways: Object.fromEntries(
+      ways.map((way) => [
+        way,
+        Object.fromEntries(
+          phases.map((p) => {
+            const ratio = (large.seconds[way]?.[p] ?? 0) / (small.seconds[way]?.[p] ?? 1);
+            return [p, { ratio, exponent: Math.log(ratio) / Math.log(large.spokes / small.spokes) }];
+          }),
+        ),
+      ]),
+    ),
+  };
+}
+
+function printTable(
+  machine: { cores: number; kernel: string; cpu: string },
+  results: SizeResult[],
+  growth: ReturnType<typeof growthOf>,
+): void {
   const f = (x: number) => x.toFixed(2);
-  console.log(`\nstar lab, medians of ${runs} runs; ${machine.cores} cores, Linux ${machine.kernel}`);
-  console.log("N    | phase    | pulumi s | script s | batch s | a/b   | a/c");
-  for (const r of results as Array<{
-    spokes: number;
-    seconds: Record<string, Record<string, number>>;
-    ratios: Record<string, Record<string, number>>;
-  }>) {
-    for (const phase of ["build", "check", "teardown"]) {
-      const s = r.seconds;
+  const pad = (x: string, n: number) => x.padStart(n);
+  console.log(
+    `\nstar lab, medians of ${runs} runs (1 above N = ${onceAbove}); ${machine.cores} cores (${machine.cpu}), Linux ${machine.kernel}`,
+  );
+  console.log(
+    `N    | phase    | ${modes.map((m) => pad(`${m} s`, 10)).join(" | ")} | script s | batch s | ${modes.map((m) => pad(`${m}/script`, 14)).join(" | ")}`,
+  );
+  for (const r of results) {
+    for (const phase of phases) {
+      const cells = [
+        ...modes.map((m) => pad(f(r.seconds[m]?.[phase] ?? 0), 10)),
+        pad(f(r.seconds.script?.[phase] ?? 0), 8),
+        pad(f(r.seconds.batch?.[phase] ?? 0), 7),
+        ...modes.map((m) => pad(f(r.ratios[m]?.overScript[phase] ?? 0), 14)),
+      ];
+      console.log(`${String(r.spokes).padEnd(4)} | ${phase.padEnd(8)} | ${cells.join(" | ")}`);
+    }
+  }
+  if (growth !== undefined) {
+    console.log(`\ngrowth from N = ${growth.from} to N = ${growth.to}: ratio (exponent k in time ~ N^k)`);
+    console.log(`way      | ${phases.map((p) => pad(p, 16)).join(" | ")}`);
+    for (const [way, byPhase] of Object.entries(growth.ways)) {
+      const cells = phases.map((p) => pad(`${f(byPhase[p]?.ratio ?? 0)} (k ${f(byPhase[p]?.exponent ?? 0)})`, 16));
+      console.log(`${way.padEnd(8)} | ${cells.join(" | ")}`);
+    }
+  }
+  console.log("\nN    | mode     | resources/s up | script | peak MiB: engine | provider");
+  for (const r of results) {
+    for (const m of modes) {
       console.log(
-        `${String(r.spokes).padEnd(4)} | ${phase.padEnd(8)} | ${f(s.pulumi?.[phase] ?? 0).padStart(8)} | ${f(s.script?.[phase] ?? 0).padStart(8)} | ${f(s.batch?.[phase] ?? 0).padStart(7)} | ${f(r.ratios.pulumiOverScript?.[phase] ?? 0).padStart(5)} | ${f(r.ratios.pulumiOverBatch?.[phase] ?? 0).padStart(5)}`,
+        `${String(r.spokes).padEnd(4)} | ${m.padEnd(8)} | ${pad(f(r.resourcesPerSecond[m] ?? 0), 14)} | ${pad(f(r.resourcesPerSecond.script ?? 0), 6)} | ${pad(f(r.peakMiB[m]?.engine ?? 0), 16)} | ${pad(f(r.peakMiB[m]?.provider ?? 0), 8)}`,
       );
     }
   }
-  console.log("\nN    | resources/s: pulumi up | script | batch | peak MiB: engine | provider");
-  for (const r of results as Array<{
-    spokes: number;
-    resourcesPerSecond: Record<string, number>;
-    peakMiB: Record<string, number>;
-  }>) {
-    console.log(
-      `${String(r.spokes).padEnd(4)} | ${f(r.resourcesPerSecond.pulumiUp ?? 0).padStart(22)} | ${f(r.resourcesPerSecond.script ?? 0).padStart(6)} | ${f(r.resourcesPerSecond.batch ?? 0).padStart(5)} | ${f(r.peakMiB.engine ?? 0).padStart(16)} | ${f(r.peakMiB.provider ?? 0).padStart(8)}`,
-    );
-  }
   console.log("\nwhere pulumi's time goes, CPU seconds (medians; `ip` processes not included)");
-  console.log("N    | phase    | engine | program | provider");
-  for (const r of results as Array<{ spokes: number; cpuSeconds: Record<string, Record<string, number>> }>) {
-    for (const phase of ["build", "check", "teardown"]) {
-      const c = r.cpuSeconds[phase] ?? {};
-      console.log(
-        `${String(r.spokes).padEnd(4)} | ${phase.padEnd(8)} | ${f(c.engine ?? 0).padStart(6)} | ${f(c.program ?? 0).padStart(7)} | ${f(c.provider ?? 0).padStart(8)}`,
-      );
+  console.log("N    | mode     | phase    | engine | program | provider");
+  for (const r of results) {
+    for (const m of modes) {
+      for (const phase of phases) {
+        const c = r.cpuSeconds[m]?.[phase];
+        console.log(
+          `${String(r.spokes).padEnd(4)} | ${m.padEnd(8)} | ${phase.padEnd(8)} | ${pad(f(c?.engine ?? 0), 6)} | ${pad(f(c?.program ?? 0), 7)} | ${pad(f(c?.provider ?? 0), 8)}`,
+        );
+      }
     }
   }
 }
