@@ -90,15 +90,19 @@ export default class NetNamespaceProvider implements KindProvider<NetNamespaceIn
   async delete(id: string, props?: NetNamespaceState) {
     // Only the namespace this stack made: one of the same name made by someone else since is not
     // ours. Unmarked, it is ours when a create of ours was cut short before the mark.
+    // A create of ours cut short leaves its note, which goes with the namespace (or is stale).
     const marker = markerOf(props?.owner);
-    let cutShortNote = false;
-    if (marker !== undefined) {
-      const alias = (await this.loopback(id))?.alias;
-      cutShortNote = alias === undefined && (await cutShort(this.machine, `netns/${id}`, marker));
-      if (alias !== marker && !cutShortNote) return;
+    const note = `netns/${id}`;
+    const cut = await cutShort(this.machine, note, marker);
+    try {
+      if (marker !== undefined) {
+        const alias = (await this.loopback(id))?.alias;
+        if (alias !== marker && !(cut && alias === undefined)) return;
+      }
+      await ignoreNotFound(() => this.machine.netns(undefined).change(netnsDelete(id)));
+    } finally {
+      if (cut) await forgetCutShort(this.machine, note);
     }
-    await ignoreNotFound(() => this.machine.netns(undefined).change(netnsDelete(id)));
-    if (cutShortNote) await forgetCutShort(this.machine, `netns/${id}`);
   }
 
   /** The namespace's `lo`, which carries our mark; undefined when the namespace does not exist. */

@@ -110,6 +110,21 @@ describe("the sweep", () => {
     assert.equal((await madeBy(machine, "lab/prod")).length, 1, "another stack's ledger is left alone");
   });
 
+  it("forgets the note of a create cut short after its mark, with the namespace it deletes", async () => {
+    const kernel = fakeKernel();
+    const { machine } = kernel;
+    const inputs = { name: "marked", loopbackUp: true, owner: owner("marked") };
+    await kernel.run(["ip", "netns", "add", "marked"]);
+    await kernel.run(["ip", "-n", "marked", "link", "set", "dev", "lo", "alias", `pulumi-netns:${owner("marked")}`]);
+    kernel.files.set("/run/pulumi-netns/creating/netns/marked", `pulumi-netns:${owner("marked")}`);
+    await noteMade(machine, { kind: "NetNamespace", id: "marked", inputs });
+
+    await sweep(machine, "lab/dev", []);
+
+    assert.ok(kernel.commands.includes("ip netns delete marked"));
+    assert.deepEqual([...kernel.files.keys()], [FORWARD]);
+  });
+
   it("deletes an unmarked namespace whose create by the stack was cut short, and forgets its note", async () => {
     const kernel = fakeKernel();
     const { machine } = kernel;
