@@ -14,6 +14,8 @@ export interface LinkInfo {
   alias: string | undefined;
   /** The kind of link (`veth`, `bridge`…), when `-details` were asked for and it has one. */
   kind: string | undefined;
+  /** The index of the link it is bound to (`link_index`): a veth's peer, in the peer's namespace. */
+  link: number | undefined;
   /** Its addresses as `ADDRESS/PREFIX` in iproute2's spelling (from `ip address show` only). */
   addresses: string[];
 }
@@ -46,6 +48,7 @@ export function parseLinks(stdout: string): LinkInfo[] {
       address: typeof e.address === "string" ? e.address : undefined,
       alias: typeof e.ifalias === "string" ? e.ifalias : undefined,
       kind: typeof linkinfo?.info_kind === "string" ? linkinfo.info_kind : undefined,
+      link: typeof e.link_index === "number" ? e.link_index : undefined,
       addresses: Array.isArray(e.addr_info) ? e.addr_info.flatMap(addressOf) : [],
     };
   });
@@ -82,8 +85,10 @@ export function linkDelete(device: string): string[] {
 }
 
 /**
- * `ip link add NAME mtu MTU type veth peer name PEER [netns PEER_NETNS] mtu MTU`: both ends in
- * one kernel step, so no half pair can exist. Run it in the namespace `NAME` is to live in.
+ * `ip -echo -json link add NAME mtu MTU type veth peer name PEER [netns PEER_NETNS] mtu MTU`: both
+ * ends in one kernel step, so no half pair can exist. Run it in the namespace `NAME` is to live in.
+ * With `-echo`, the kernel (6.3 and newer) answers with `NAME` as `ip -json link show` prints it:
+ * its index and MAC, and its peer's index (`link_index`); older ones answer nothing.
  */
 export function vethAdd(
   name: string,
@@ -93,7 +98,21 @@ export function vethAdd(
 ): string[] {
   const mtuArgs = mtu === undefined ? [] : ["mtu", String(mtu)];
   const netnsArgs = peerNetns === undefined ? [] : ["netns", peerNetns];
-  return ["link", "add", name, ...mtuArgs, "type", "veth", "peer", "name", peerName, ...netnsArgs, ...mtuArgs];
+  return [
+    "-echo",
+    "-json",
+    "link",
+    "add",
+    name,
+    ...mtuArgs,
+    "type",
+    "veth",
+    "peer",
+    "name",
+    peerName,
+    ...netnsArgs,
+    ...mtuArgs,
+  ];
 }
 
 /** One `addr_info` entry as `ADDRESS/PREFIX`; none when it lacks either. */

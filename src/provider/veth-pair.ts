@@ -114,11 +114,15 @@ export default class VethPairProvider implements KindProvider<VethPairInputs, Ve
     const marker = markerOf(inputs.owner);
     const both = [first, second];
     const runsIn = this.machine.netns(home.netns);
+    // The end the command makes, as the kernel echoes it (see vethAdd); none when it was adopted.
+    let made: LinkInfo | undefined;
     const state = await withIntent(this.machine, intentOf(inputs), marker, async (leftByKilledRun) => {
       const { adopted } = await createOrAdopt(
         `An interface named "${home.device}" or "${away.device}" in the namespaces of this veth pair`,
         runsIn.argv(linkDelete(home.device)),
-        () => runsIn.change(vethAdd(home.device, away.device, sendAway, inputs.mtu)),
+        async () => {
+          made = parseLinks(await runsIn.change(vethAdd(home.device, away.device, sendAway, inputs.mtu)))[0];
+        },
         async () => {
           // Ours when both ends are there, and our mark reached one of them, or neither was marked
           // yet by a run of ours that was killed first.
@@ -139,7 +143,7 @@ export default class VethPairProvider implements KindProvider<VethPairInputs, Ve
             mtu: adopted ? inputs.mtu : undefined,
             up: inputs.up || adopted ? inputs.up : undefined,
           });
-          return this.describe(inputs);
+          return this.describe(inputs, adopted ? undefined : made);
         },
         // Ours for sure (just made, or adopted): removed without looking for the mark.
         () => ignoreNotFound(() => runsIn.change(linkDelete(home.device))),
@@ -180,13 +184,12 @@ export default class VethPairProvider implements KindProvider<VethPairInputs, Ve
   }
 
   async delete(_id: string, props: VethPairInputs) {
-    if (await this.deletePair(props, props.owner)) return;
-    // Unmarked ends are ours only when a create of ours was cut short before its mark reached them.
+    // A create of ours cut short leaves its note: the ends are then ours even unmarked (the mark
+    // may not have reached them), and the note goes with them.
     const note = intentOf(props);
-    if (props.owner !== undefined && (await cutShort(this.machine, note, markerOf(props.owner)))) {
-      await this.deletePair(props, undefined);
-      await forgetCutShort(this.machine, note);
-    }
+    const cut = await cutShort(this.machine, note, markerOf(props.owner));
+    await this.deletePair(props, cut ? undefined : props.owner);
+    if (cut) await forgetCutShort(this.machine, note);
   }
 
   /** Deletes the pair through an end of `owner`'s (any, without an owner); false when none is there. */
@@ -221,10 +224,19 @@ export default class VethPairProvider implements KindProvider<VethPairInputs, Ve
     return ourVeth(await linkIn(this.machine.netns(end.netns), end.device), owner);
   }
 
-  /** The state after create or update: the inputs plus each end's ifindex and MAC. */
-  private async describe(inputs: VethPairInputs): Promise<VethPairState> {
+  /**
+   * The state after create or update: the inputs plus each end's ifindex and MAC. `made` is the end
+   * a create made, as the kernel echoed it: then only the other end is read.
+   */
+  private async describe(inputs: VethPairInputs, made?: LinkInfo): Promise<VethPairState> {
     const [first, second] = ends(inputs);
-    const [a, b] = await Promise.all([this.showVeth(first, inputs.owner), this.showVeth(second, inputs.owner)]);
+    const [home] = homeAndAway(inputs);
+    const echoed = made?.ifname === home.device && made.address !== undefined ? made : undefined;
+    const read = (end: End) =>
+      echoed !== undefined && end.device === home.device && end.netns === home.netns
+        ? Promise.resolve(echoed)
+        : this.showVeth(end, inputs.owner);
+    const [a, b] = await Promise.all([read(first), read(second)]);
     if (a === undefined || b === undefined) {
       throw new Error(`veth pair ${first.device}/${second.device} vanished right after it was set up`);
     }

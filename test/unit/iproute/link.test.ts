@@ -19,6 +19,7 @@ describe("parseLinks, on what this kernel prints", () => {
       address: "00:00:00:00:00:00",
       alias: "pulumi-netns:rec/dev:a",
       kind: undefined,
+      link: undefined,
       addresses: ["127.0.0.1/8", "::1/128"],
     });
     assert.equal(va?.kind, "veth");
@@ -41,6 +42,7 @@ describe("parseLinks, on what this kernel prints", () => {
         address: "00:00:00:00:00:00",
         alias: undefined,
         kind: undefined,
+        link: undefined,
         addresses: [],
       },
     ]);
@@ -51,6 +53,7 @@ describe("parseLinks, on what this kernel prints", () => {
     assert.match(fixture.stdout, /"link_netnsid":0/, "the recording has the peer elsewhere");
     const [vb] = parseLinks(fixture.stdout);
     assert.deepEqual([vb?.ifname, vb?.kind, vb?.mtu, vb?.address], ["vb", "veth", 1400, "02:00:00:00:00:0b"]);
+    assert.equal(vb?.link, 3, "its peer's index, in the peer's namespace");
   });
 
   it("takes empty output and `null` (older iproute2) as no links", () => {

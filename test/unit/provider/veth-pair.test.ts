@@ -121,6 +121,8 @@ describe("VethPair diff", () => {
 describe("VethPair create", () => {
   it("makes both ends in one step from the first end's namespace", () => {
     assert.deepEqual(vethAdd("va", "vb", "b", 1400), [
+      "-echo",
+      "-json",
       "link",
       "add",
       "va",
@@ -149,7 +151,7 @@ describe("VethPair create", () => {
       up: true,
     });
     assert.deepEqual(runner.commands.slice(0, 3), [
-      "ip -n a link add va mtu 1500 type veth peer name vb netns b mtu 1500",
+      "ip -n a -echo -json link add va mtu 1500 type veth peer name vb netns b mtu 1500",
       "ip -n a link set dev va up",
       "ip -n b link set dev vb up",
     ]);
@@ -157,10 +159,37 @@ describe("VethPair create", () => {
     assert.equal(outs.peerMac, "02:00:00:00:00:06");
   });
 
+  it("takes the end it made from the kernel's echo, and reads only the other end", async () => {
+    const echo = JSON.stringify([
+      { ifindex: 5, link_index: 6, ifname: "va", flags: [], mtu: 1500, address: "02:00:00:00:00:05" },
+    ]);
+    const answers = new FakeSystem((argv) => {
+      if (argv.includes("add")) return { stdout: echo };
+      if (argv.includes("show") && argv.includes("vb")) return { stdout: veth("vb", 6) };
+      return undefined;
+    });
+    const { outs } = await new VethPairProvider(answers.machine).create({
+      name: "va",
+      peerName: "vb",
+      netns: "a",
+      peerNetns: "b",
+      mtu: 1500,
+      up: true,
+    });
+    assert.deepEqual(
+      answers.commands.filter((c) => c.includes(" show ")),
+      ["ip -n b -details -json link show dev vb"],
+    );
+    assert.deepEqual(
+      [outs.ifindex, outs.mac, outs.peerIfindex, outs.peerMac],
+      [5, "02:00:00:00:00:05", 6, "02:00:00:00:00:06"],
+    );
+  });
+
   it("runs in the root namespace when one end belongs there, sending the other end away", async () => {
     const runner = present();
     await new VethPairProvider(runner.machine).create({ name: "va", peerName: "vb", netns: "a", mtu: 1500, up: true });
-    assert.equal(runner.commands[0], "ip link add vb mtu 1500 type veth peer name va netns a mtu 1500");
+    assert.equal(runner.commands[0], "ip -echo -json link add vb mtu 1500 type veth peer name va netns a mtu 1500");
   });
 
   it("does not send the peer anywhere when both ends share a namespace", async () => {
@@ -173,7 +202,9 @@ describe("VethPair create", () => {
       mtu: 1500,
       up: false,
     });
-    assert.deepEqual(runner.commands.slice(0, 1), ["ip -n a link add va mtu 1500 type veth peer name vb mtu 1500"]);
+    assert.deepEqual(runner.commands.slice(0, 1), [
+      "ip -n a -echo -json link add va mtu 1500 type veth peer name vb mtu 1500",
+    ]);
     assert.equal(
       runner.commands.some((c) => c.includes(" up")),
       false,
