@@ -20,7 +20,7 @@
  * (a) runs the star program the way users run it: a Pulumi program in a folder of its own with the
  * `npm pack`ed package installed in its node_modules (so the state holds what it holds for them).
  *
- * Usage: node dist/bench/star.js [--sizes 10,50,100,200,400] [--runs 3] [--once-above 100]
+ * Usage: node dist/bench/star.js [--sizes 10,50,100,200,400] [--runs 3] [--once-above 50]
  *        [--modes default,fast] [--out bench-results.json]
  * Needs root and the toolchain directory in PULUMI_NETNS_TOOLCHAIN (scripts/bench sets both up).
  */
@@ -54,7 +54,7 @@ function option(name: string, fallback: string): string {
 const sizes = option("sizes", "10,50,100,200,400").split(",").map(Number);
 const runs = Number(option("runs", "3"));
 /** Sizes above this run once: their runs take minutes, and vary less. */
-const onceAbove = Number(option("once-above", "100"));
+const onceAbove = Number(option("once-above", "50"));
 const modes = option("modes", "default,fast").split(",") as Mode[];
 type Mode = "default" | "fast";
 /** What each mode adds to the project's own pulumi settings. */

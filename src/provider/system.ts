@@ -15,7 +15,7 @@ export const realSystem: System = {
       reject: false,
       // The output is gathered below instead of by execa: its buffering allocated enough per command
       // to lift the provider process's peak memory by some 50 MiB over a thousand commands, and a
-      // bigger process makes every `ip` slower to start (see "Where the time goes" in the README).
+      // bigger process makes every `ip` slower to start (see "Where the time went in 0.1" in the README).
       buffer: false,
       ...(input === undefined ? { stdin: "ignore" as const } : { input }),
       // iproute2's messages are matched by errors.ts; keep them in English.
