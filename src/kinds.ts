@@ -26,10 +26,15 @@ export type Kind = keyof typeof kinds;
 /** The module part of every kind's type token (`pulumi-nodejs:dynamic/<module>:<Kind>`). */
 export const TOKEN_MODULE = "netns";
 
+/** Every kind's name, in the registry's order. */
+export const kindNames = Object.keys(kinds) as Kind[];
+
 /** The type token Pulumi gives a kind's resources. */
 export function typeToken(kind: Kind): string {
   return `pulumi-nodejs:dynamic/${TOKEN_MODULE}:${kind}`;
 }
 
-/** Every kind's name, in the registry's order. */
-export const kindNames = Object.keys(kinds) as Kind[];
+/** The kind whose resources have the type token `token`; undefined for other types. */
+export function kindOf(token: string | undefined): Kind | undefined {
+  return kindNames.find((kind) => typeToken(kind) === token);
+}

@@ -4,7 +4,7 @@
  * standard input: deletes what the stack made that its state does not hold (src/provider/sweep.ts
  * says when that is), and says what it deleted. scripts/recover runs it after a killed run.
  */
-import { type Kind, kinds, TOKEN_MODULE } from "../kinds.js";
+import { kindOf } from "../kinds.js";
 import { processMachine } from "../provider/index.js";
 import { sweep } from "../provider/sweep.js";
 
@@ -19,10 +19,9 @@ async function main(): Promise<void> {
   const exported = JSON.parse(Buffer.concat(chunks).toString("utf8")) as {
     deployment?: { resources?: Array<{ type?: string; id?: string }> };
   };
-  const prefix = `pulumi-nodejs:dynamic/${TOKEN_MODULE}:`;
   const kept = (exported.deployment?.resources ?? []).flatMap(({ type, id }) => {
-    const kind = type?.startsWith(prefix) ? type.slice(prefix.length) : undefined;
-    return kind !== undefined && kind in kinds && id !== undefined ? [{ kind: kind as Kind, id }] : [];
+    const kind = kindOf(type);
+    return kind !== undefined && id !== undefined ? [{ kind, id }] : [];
   });
   const swept = await sweep(processMachine(), stack, kept);
   for (const { kind, id } of swept) console.log(`swept ${kind} ${id}`);

@@ -49,34 +49,37 @@ export function providerClass(kind: Kind): ProviderClass {
 export function providerFor(kind: Kind, on: Machine = processMachine()): DynamicProvider {
   const Provider = providerClass(kind);
   const provider = new Provider(on);
-  const noted = Object.create(provider) as DynamicProvider;
-  noted.create = async (inputs) => {
-    const made = { kind, id: provider.id(inputs), inputs };
-    await noteMade(on, made);
-    try {
-      return await provider.create(inputs);
-    } catch (e) {
-      // It undid its own work (or said what it left, which a retry adopts).
-      await forgetMade(on, kind, made.id, inputs);
-      throw e;
-    }
-  };
-  noted.delete = async (id, props) => {
-    await provider.delete(id, props);
-    await forgetMade(on, kind, id, props);
-  };
-  noted.read = async (id, props) => {
-    const read = await provider.read(id, props);
-    // Gone (or not ours any more): the engine drops it without a delete, and nothing is left to sweep.
-    if (read.id === undefined) await forgetMade(on, kind, id, props ?? {});
-    return read;
+  const noted: Pick<DynamicProvider, "create" | "delete" | "read"> = {
+    async create(inputs) {
+      const made = { kind, id: provider.id(inputs), inputs };
+      await noteMade(on, made);
+      try {
+        return await provider.create(inputs);
+      } catch (e) {
+        // It undid its own work (or said what it left, which a retry adopts).
+        await forgetMade(on, kind, made.id, inputs);
+        throw e;
+      }
+    },
+    async delete(id, props) {
+      await provider.delete(id, props);
+      await forgetMade(on, kind, id, props);
+    },
+    async read(id, props) {
+      const read = await provider.read(id, props);
+      // Gone (or not ours any more): the engine drops it without a delete, and nothing is left to sweep.
+      if (read.id === undefined) await forgetMade(on, kind, id, props ?? {});
+      return read;
+    },
   };
   // Pulumi's wire format (a protobuf Struct) has no `undefined`: a property that is absent (the
   // root namespace, an undeclared MTU) must be left out, not set to undefined, or the call fails
   // with "Unexpected struct type". Cleaned here once for every kind and method.
-  const wire = Object.create(noted) as Record<string, unknown>;
+  const wire = Object.create(provider) as Record<string, unknown>;
   for (const method of methods) {
-    const call = (noted[method] as (...args: unknown[]) => Promise<unknown>).bind(noted);
+    const call = (method in noted ? noted[method as keyof typeof noted] : provider[method].bind(provider)) as (
+      ...args: unknown[]
+    ) => Promise<unknown>;
     wire[method] = async (...args: unknown[]) => withoutUndefined(await call(...args));
   }
   return wire as unknown as DynamicProvider;

@@ -27,7 +27,7 @@ function folderOf(stack: string): string {
 }
 
 /** `PROJECT/STACK` of an owner `PROJECT/STACK:NAME` (neither part can hold a `:`). */
-export function stackOf(owner: string): string {
+function stackOf(owner: string): string {
   return owner.slice(0, owner.indexOf(":"));
 }
 

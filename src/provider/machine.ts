@@ -58,13 +58,11 @@ export class Machine {
 
   /** Writes a file of the host; only with `create` may it make the file (and its folders). */
   async writeFile(path: string, content: string, options?: { create?: boolean }): Promise<void> {
-    await this.changing(async () => {
-      try {
-        await this.system.writeFile(path, content, options);
-      } catch (e) {
-        throw fileFailure(`write ${JSON.stringify(content)} to`, path, e);
-      }
-    });
+    try {
+      await this.system.writeFile(path, content, options);
+    } catch (e) {
+      throw fileFailure(`write ${JSON.stringify(content)} to`, path, e);
+    }
   }
 
   /** Removes a file of the host if it is there, then its folders up to `root` while they are empty. */
@@ -175,8 +173,9 @@ export class Netns {
 
   /** Writes an existing file as this namespace sees it (`tee` under `ip netns exec`); never makes one. */
   async writeFile(path: string, content: string): Promise<void> {
+    // A sysctl can change what the reads show (disable_ipv6 takes addresses away): a change.
     const name = this.name;
-    if (name === undefined) return this.machine.writeFile(path, content);
+    if (name === undefined) return this.machine.changing(() => this.machine.writeFile(path, content));
     await this.machine.changing(() => this.machine.run(["ip", ...netnsExec(name, ["tee", path])], content));
   }
 }

@@ -192,17 +192,14 @@ export default class VethPairProvider implements KindProvider<VethPairInputs, Ve
     if (cut) await forgetCutShort(this.machine, note);
   }
 
-  /** Deletes the pair through an end of `owner`'s (any, without an owner); false when none is there. */
-  private async deletePair(props: VethPairInputs, owner: string | undefined): Promise<boolean> {
+  /** Deletes the pair through an end of `owner`'s (any, without an owner), if one is there. */
+  private async deletePair(props: VethPairInputs, owner: string | undefined): Promise<void> {
     // Deleting either end deletes the pair; try the other end when one was moved away.
     for (const end of ends(props)) {
-      if (end.netns === ELSEWHERE) continue;
-      const found = await this.showVeth(end, owner);
-      if (found === undefined) continue;
+      if ((await this.showVeth(end, owner)) === undefined) continue;
       await ignoreNotFound(() => this.machine.netns(end.netns).change(linkDelete(end.device)));
-      return true;
+      return;
     }
-    return false;
   }
 
   /** Applies `changes` to both ends, one `ip link set` each; nothing to change runs nothing. */

@@ -30,6 +30,9 @@ const present = () =>
         : undefined,
   );
 
+/** Both ends up, va in namespace a and vb in b, at the default MTU: the pair most tests make. */
+const pairAB: VethPairInputs = { name: "va", peerName: "vb", netns: "a", peerNetns: "b", mtu: 1500, up: true };
+
 describe("VethPair check", () => {
   const provider = new VethPairProvider(fakeMachine());
   it("defaults peerNetns to netns and up to true", async () => {
@@ -88,12 +91,7 @@ describe("VethPair check", () => {
 describe("VethPair diff", () => {
   const provider = new VethPairProvider(fakeMachine());
   const olds = {
-    name: "va",
-    peerName: "vb",
-    netns: "a",
-    peerNetns: "b",
-    mtu: 1500,
-    up: true,
+    ...pairAB,
     ifindex: 5,
     mac: "",
     peerIfindex: 6,
@@ -143,12 +141,7 @@ describe("VethPair create", () => {
   it("runs in a named namespace, sends the peer away, brings both up, and reports both ends", async () => {
     const runner = present();
     const { outs } = await new VethPairProvider(runner.machine).create({
-      name: "va",
-      peerName: "vb",
-      netns: "a",
-      peerNetns: "b",
-      mtu: 1500,
-      up: true,
+      ...pairAB,
     });
     assert.deepEqual(runner.commands.slice(0, 3), [
       "ip -n a -echo -json link add va mtu 1500 type veth peer name vb netns b mtu 1500",
@@ -169,12 +162,7 @@ describe("VethPair create", () => {
       return undefined;
     });
     const { outs } = await new VethPairProvider(answers.machine).create({
-      name: "va",
-      peerName: "vb",
-      netns: "a",
-      peerNetns: "b",
-      mtu: 1500,
-      up: true,
+      ...pairAB,
     });
     assert.deepEqual(
       answers.commands.filter((c) => c.includes(" show ")),
@@ -219,7 +207,7 @@ describe("VethPair create", () => {
           ? { stdout: veth("va", 5) }
           : undefined,
     );
-    const inputs: VethPairInputs = { name: "va", peerName: "vb", netns: "a", peerNetns: "b", mtu: 1500, up: true };
+    const inputs = pairAB;
     await assert.rejects(new VethPairProvider(runner.machine).create(inputs), /Invalid argument/);
     assert.equal(runner.commands.at(-1), "ip -n a link delete dev va");
   });
@@ -227,12 +215,7 @@ describe("VethPair create", () => {
 
 describe("VethPair read", () => {
   const props = {
-    name: "va",
-    peerName: "vb",
-    netns: "a",
-    peerNetns: "b",
-    mtu: 1500,
-    up: true,
+    ...pairAB,
     ifindex: 5,
     mac: "m",
     peerIfindex: 6,
