@@ -122,6 +122,13 @@ const patterns: ReadonlyArray<[RegExp, IpFailureReason]> = [
     /cannot find device|does not exist|no such file or directory|no such device|no such process|cannot open network namespace|address not found|cannot assign requested address/i,
     "not-found",
   ],
+  [
+    // setns(2) refusing the file under /run/netns (EINVAL): the name is there but no namespace is
+    // mounted on it, as `ip netns add` leaves it when killed between making the file and the
+    // mount. Nothing of a namespace exists; `ip netns delete` removes the name.
+    /setting the network namespace "[^"]*" failed: invalid argument/i,
+    "not-found",
+  ],
   [/device or resource busy|dump was interrupted|resource temporarily unavailable/i, "transient"],
 ];
 

@@ -23,9 +23,15 @@ async function main(): Promise<void> {
     const kind = kindOf(type);
     return kind !== undefined && id !== undefined ? [{ kind, id }] : [];
   });
-  const swept = await sweep(processMachine(), stack, kept);
-  for (const { kind, id } of swept) console.log(`swept ${kind} ${id}`);
-  console.log(`sweep of ${stack}: ${swept.length} object(s) the state does not hold, deleted`);
+  const { deleted, failed } = await sweep(processMachine(), stack, kept);
+  for (const { kind, id } of deleted) console.log(`swept ${kind} ${id}`);
+  for (const { made, error } of failed) {
+    console.error(`could not sweep ${made.kind} ${made.id}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  console.log(`sweep of ${stack}: ${deleted.length} object(s) the state does not hold, deleted`);
+  if (failed.length > 0) {
+    throw new Error(`${failed.length} object(s) not deleted (above); they stay in the ledger for the next sweep`);
+  }
 }
 
 main().catch((e) => {

@@ -54,9 +54,17 @@ export default class NetNamespaceProvider implements KindProvider<NetNamespaceIn
         () => root.change(netnsAdd(name)),
         async () => {
           if (marker === undefined) return false;
-          const alias = (await this.loopback(name))?.alias;
+          const lo = await this.loopback(name);
+          if (lo === undefined) {
+            // The name without a namespace on it: a run of ours killed inside `ip netns add`,
+            // between making the name's file and mounting the namespace there. Made again.
+            if (!leftByKilledRun) return false;
+            await ignoreNotFound(() => root.change(netnsDelete(name)));
+            await root.change(netnsAdd(name));
+            return true;
+          }
           // Marked by us, or made by a run of ours killed before it could mark it.
-          return alias === marker || (alias === undefined && leftByKilledRun);
+          return lo.alias === marker || (lo.alias === undefined && leftByKilledRun);
         },
       );
       await undoOnFailure(

@@ -11,20 +11,35 @@ import { providerFor } from "./index.js";
 import { type Made, madeBy } from "./ledger.js";
 import type { Machine } from "./machine.js";
 
+/** What a sweep did: the objects it deleted, and those it could not, each with why. */
+export interface Swept {
+  deleted: Made[];
+  failed: Array<{ made: Made; error: unknown }>;
+}
+
 /**
  * Deletes what the stack `PROJECT/STACK` made that is not in `kept` (the objects of its state),
- * each through its kind's own `delete`, and returns what it deleted.
+ * each through its kind's own `delete`. One that fails does not stop the others: it stays in the
+ * ledger, for the next sweep, and the result says why.
  */
 export async function sweep(
   machine: Machine,
   stack: string,
   kept: Iterable<{ kind: Kind; id: string }>,
-): Promise<Made[]> {
+): Promise<Swept> {
   const keep = new Set([...kept].map(({ kind, id }) => `${kind}\0${id}`));
   const orphans = (await madeBy(machine, stack)).filter(({ kind, id }) => !keep.has(`${kind}\0${id}`));
   // What sits on a thing before the thing, as a destroy goes (the registry lists namespaces first);
   // any order would do, since deleting what went with its namespace succeeds.
   orphans.sort((a, b) => kindNames.indexOf(b.kind) - kindNames.indexOf(a.kind));
-  for (const { kind, id, inputs } of orphans) await providerFor(kind, machine).delete(id, inputs);
-  return orphans;
+  const swept: Swept = { deleted: [], failed: [] };
+  for (const made of orphans) {
+    try {
+      await providerFor(made.kind, machine).delete(made.id, made.inputs);
+      swept.deleted.push(made);
+    } catch (error) {
+      swept.failed.push({ made, error });
+    }
+  }
+  return swept;
 }

@@ -3,9 +3,19 @@
  * `finally`; nothing here touches the root namespace.
  */
 import assert from "node:assert/strict";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import NetNamespaceProvider from "../../src/provider/net-namespace.js";
-import { ip, loopbackUp, namespaceExists, realMachine, removeNamespace, uniqueName } from "../support/kernel.js";
+import {
+  ip,
+  journalFiles,
+  loopbackUp,
+  namespaceExists,
+  realMachine,
+  removeJournalOf,
+  removeNamespace,
+  uniqueName,
+} from "../support/kernel.js";
 
 const provider = new NetNamespaceProvider(realMachine());
 
@@ -58,5 +68,55 @@ describe("NetNamespace on the kernel", () => {
     } finally {
       removeNamespace(name);
     }
+  });
+
+  describe("the bare name that a run killed inside `ip netns add` leaves (no namespace on it)", () => {
+    /** That name, and the note of the create that was making it, as the kill leaves them. */
+    function leftByKilledAdd() {
+      const name = uniqueName();
+      const owner = `it/${name}:ns`;
+      mkdirSync("/run/pulumi-netns/creating/netns", { recursive: true });
+      writeFileSync(`/run/pulumi-netns/creating/netns/${name}`, `pulumi-netns:${owner}`);
+      mkdirSync("/run/netns", { recursive: true });
+      writeFileSync(`/run/netns/${name}`, "", { flag: "wx" });
+      const cleanUp = () => {
+        removeNamespace(name);
+        removeJournalOf(name);
+      };
+      return { name, owner, cleanUp };
+    }
+
+    it("is read as gone", async () => {
+      const { name, owner, cleanUp } = leftByKilledAdd();
+      try {
+        assert.deepEqual(await provider.read(name, { name, loopbackUp: true, owner }), {});
+      } finally {
+        cleanUp();
+      }
+    });
+
+    it("becomes the namespace at the next create", async () => {
+      const { name, owner, cleanUp } = leftByKilledAdd();
+      try {
+        await provider.create({ name, loopbackUp: true, owner });
+        assert.ok(loopbackUp(name), "a namespace is there now, with lo up");
+        const [lo] = JSON.parse(ip("-n", name, "-json", "link", "show", "dev", "lo")) as Array<{ ifalias?: string }>;
+        assert.equal(lo?.ifalias, `pulumi-netns:${owner}`);
+        assert.ok(!journalFiles().some((f) => f.endsWith(name)), "and the note is gone");
+      } finally {
+        cleanUp();
+      }
+    });
+
+    it("goes with the delete", async () => {
+      const { name, owner, cleanUp } = leftByKilledAdd();
+      try {
+        await provider.delete(name, { name, loopbackUp: true, owner });
+        assert.equal(namespaceExists(name), false);
+        assert.ok(!journalFiles().some((f) => f.endsWith(name)), "and the note is gone");
+      } finally {
+        cleanUp();
+      }
+    });
   });
 });

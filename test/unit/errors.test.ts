@@ -43,6 +43,8 @@ describe("classify, on what this kernel answered", () => {
     ["link-show-missing-device", "not-found"],
     ["address-show-missing-namespace", "not-found"],
     ["route-show-table-never-made", "not-found"],
+    // A name under /run/netns with no namespace mounted on it: what a killed `ip netns add` leaves.
+    ["address-show-half-made-namespace", "not-found"],
   ];
   for (const [name, reason] of cases) {
     it(`classifies ${name} as ${reason}`, () => assert.equal(classify(recorded(name).stderr), reason));

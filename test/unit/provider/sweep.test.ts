@@ -7,24 +7,30 @@ import { FakeSystem, failure } from "../../support/fake-system.js";
 
 const FORWARD = "/proc/sys/net/ipv4/ip_forward";
 
-/** A kernel that knows which namespaces exist and the alias of each one's lo, and one sysctl. */
-function fakeKernel(): FakeSystem {
+/**
+ * A kernel that knows which namespaces exist and the alias of each one's lo, and one sysctl. A name
+ * in `bare` has its file under /run/netns but no namespace on it, as a killed `ip netns add` leaves
+ * it; one in `stuck` cannot be deleted.
+ */
+function fakeKernel({ bare = new Set<string>(), stuck = new Set<string>() } = {}): FakeSystem {
   const namespaces = new Map<string, string | undefined>();
   const system = new FakeSystem((argv) => {
     const [, first, second, third] = argv;
     if (first === "netns" && second === "add") {
-      if (namespaces.has(third as string))
+      if (namespaces.has(third as string) || bare.has(third as string))
         return failure(`Cannot create namespace file "/run/netns/${third}": File exists`);
       namespaces.set(third as string, undefined);
       return undefined;
     }
     if (first === "netns" && second === "delete") {
-      if (!namespaces.delete(third as string))
+      if (stuck.has(third as string)) return failure("Something the kernel will not say");
+      if (!namespaces.delete(third as string) && !bare.delete(third as string))
         return failure(`Cannot remove namespace file "/run/netns/${third}": No such file or directory`);
       return undefined;
     }
     if (first === "-n") {
       const name = second as string;
+      if (bare.has(name)) return failure(`setting the network namespace "${name}" failed: Invalid argument`, 255);
       if (!namespaces.has(name))
         return failure(`Cannot open network namespace "${name}": No such file or directory`, 255);
       const alias = argv.indexOf("alias");
@@ -93,10 +99,11 @@ describe("the sweep", () => {
     const folder = "/run/pulumi-netns/made/lab%2Fdev";
     kernel.files.set(`${folder}/unwritten.json`, "");
 
-    const swept = await sweep(machine, "lab/dev", [{ kind: "NetNamespace", id: "kept" }]);
+    const { deleted, failed } = await sweep(machine, "lab/dev", [{ kind: "NetNamespace", id: "kept" }]);
     assert.equal(kernel.files.has(`${folder}/unwritten.json`), false, "the unwritten record is gone");
 
-    assert.deepEqual(swept.map((m) => `${m.kind} ${m.id}`).sort(), [
+    assert.deepEqual(failed, []);
+    assert.deepEqual(deleted.map((m) => `${m.kind} ${m.id}`).sort(), [
       "NetNamespace gone",
       "Sysctl /net.ipv4.ip_forward",
     ]);
@@ -108,6 +115,29 @@ describe("the sweep", () => {
       ["kept"],
     );
     assert.equal((await madeBy(machine, "lab/prod")).length, 1, "another stack's ledger is left alone");
+  });
+
+  it("goes on past an object it cannot delete, which stays in the ledger, and says why", async () => {
+    const kernel = fakeKernel({ stuck: new Set(["a"]) });
+    const { machine } = kernel;
+    for (const name of ["a", "b"])
+      await providerFor("NetNamespace", machine).create({ name, loopbackUp: true, owner: owner(name) });
+
+    const { deleted, failed } = await sweep(machine, "lab/dev", []);
+
+    assert.deepEqual(
+      deleted.map((m) => m.id),
+      ["b"],
+    );
+    assert.deepEqual(
+      failed.map(({ made }) => made.id),
+      ["a"],
+    );
+    assert.match(String(failed[0]?.error), /ip netns delete a\nSomething the kernel will not say/);
+    assert.deepEqual(
+      (await madeBy(machine, "lab/dev")).map((m) => m.id),
+      ["a"],
+    );
   });
 
   it("forgets the note of a create cut short after its mark, with the namespace it deletes", async () => {
@@ -137,6 +167,45 @@ describe("the sweep", () => {
     await sweep(machine, "lab/dev", []);
 
     assert.ok(kernel.commands.includes("ip netns delete half"));
+    assert.deepEqual([...kernel.files.keys()], [FORWARD]);
+  });
+});
+
+describe("what a run killed inside `ip netns add` leaves: the name, no namespace on it", () => {
+  const inputs = { name: "bare", loopbackUp: true, owner: owner("bare") };
+  const note = "/run/pulumi-netns/creating/netns/bare";
+
+  it("is made again by the next create of the stack whose note says it was making it", async () => {
+    const kernel = fakeKernel({ bare: new Set(["bare"]) });
+    kernel.files.set(note, `pulumi-netns:${owner("bare")}`);
+    const before = kernel.commands.length;
+
+    await providerFor("NetNamespace", kernel.machine).create(inputs);
+
+    assert.deepEqual(kernel.commands.slice(before, before + 3), [
+      "ip netns add bare",
+      "ip -n bare -details -json address show",
+      "ip netns delete bare",
+    ]);
+    assert.equal(kernel.commands.slice(before).filter((c) => c === "ip netns add bare").length, 2);
+    assert.deepEqual((await providerFor("NetNamespace", kernel.machine).read("bare", inputs)).props, inputs);
+    assert.equal(kernel.files.has(note), false, "the note is gone once the create is done");
+  });
+
+  it("is refused, and left, by a create with no note of its own", async () => {
+    const kernel = fakeKernel({ bare: new Set(["bare"]) });
+    await assert.rejects(providerFor("NetNamespace", kernel.machine).create(inputs), /already exists/);
+    assert.ok(!kernel.commands.includes("ip netns delete bare"));
+  });
+
+  it("is deleted by the sweep, which forgets the note", async () => {
+    const kernel = fakeKernel({ bare: new Set(["bare"]) });
+    kernel.files.set(note, `pulumi-netns:${owner("bare")}`);
+    await noteMade(kernel.machine, { kind: "NetNamespace", id: "bare", inputs });
+
+    await sweep(kernel.machine, "lab/dev", []);
+
+    assert.ok(kernel.commands.includes("ip netns delete bare"));
     assert.deepEqual([...kernel.files.keys()], [FORWARD]);
   });
 });
