@@ -1,37 +1,16 @@
 /**
- * The real {@link System}: programs run with execa, files with node:fs. Both are imported at run
- * time, inside each call, so nothing of theirs is ever captured by a serialized provider (see the
- * guide on dynamic providers).
+ * The real {@link System}: programs run by the launcher (launcher.ts, with execa), files with
+ * node:fs. Both are imported at run time, inside each call, so nothing of theirs is ever captured
+ * by a serialized provider (see the guide on dynamic providers).
  */
-import type { Exit } from "../errors.js";
+import { Launcher } from "./launcher.js";
 import type { System } from "./machine.js";
 
+/** Starts this process's programs (launcher.ts): one for the process, started when first needed. */
+const launcher = new Launcher();
+
 export const realSystem: System = {
-  async run(argv, input) {
-    // execa 9 is ESM-only: imported here, at run time.
-    const { execa } = await import("execa");
-    const [file, ...args] = argv;
-    const subprocess = execa(file as string, args, {
-      reject: false,
-      // The output is gathered below instead of by execa: its buffering allocated enough per command
-      // to lift the provider process's peak memory by some 50 MiB over a thousand commands, and a
-      // bigger process makes every `ip` slower to start (see "Where the time went in 0.1" in the README).
-      buffer: false,
-      ...(input === undefined ? { stdin: "ignore" as const } : { input }),
-      // iproute2's messages are matched by errors.ts; keep them in English.
-      env: { LC_ALL: "C" },
-    });
-    const [result, stdout, stderr] = await Promise.all([
-      subprocess,
-      gather(subprocess.stdout),
-      gather(subprocess.stderr),
-    ]);
-    if (result.exitCode === undefined) {
-      // The program never ran: not installed, or not executable.
-      return { exitCode: undefined, stdout: "", stderr: String(result.originalMessage ?? result.shortMessage ?? "") };
-    }
-    return { exitCode: result.exitCode, stdout, stderr } satisfies Exit;
-  },
+  run: (argv, input) => launcher.run(argv, input),
 
   async readFile(path) {
     const { readFile } = await import("node:fs/promises");
@@ -77,17 +56,3 @@ export const realSystem: System = {
     }
   },
 };
-
-/** All a child's output stream says, as text without its final newline; "" when there is none. */
-async function gather(stream: import("node:stream").Readable | null): Promise<string> {
-  if (stream === null) return "";
-  const { finished } = await import("node:stream/promises");
-  let text = "";
-  stream.setEncoding("utf8");
-  stream.on("data", (chunk: string) => {
-    text += chunk;
-  });
-  // A stream that never opened (the program did not start) ends in an error; the exit code says why.
-  await finished(stream).catch(() => {});
-  return text.replace(/\r?\n$/, "");
-}
