@@ -15,7 +15,8 @@
  * it reports how each phase grows: the ratio and the exponent k of time ~ N^k.
  *
  * For (a) it also samples, every 100 ms, the peak memory and the CPU time of the engine, of the
- * Node.js program and of the provider process: where pulumi's time goes.
+ * Node.js program, of the provider process and of its launcher (the small process that starts its
+ * `ip` commands): where pulumi's time goes.
  *
  * (a) runs the star program the way users run it: a Pulumi program in a folder of its own with the
  * `npm pack`ed package installed in its node_modules (so the state holds what it holds for them).
@@ -180,13 +181,14 @@ const batch = {
   },
 };
 
-/** The processes of one `pulumi` command, by what they do. */
-type Role = "engine" | "program" | "provider";
+/** The processes of one `pulumi` command, by what they do; the launcher starts the provider's `ip`s. */
+const roles = ["engine", "program", "provider", "launcher"] as const;
+type Role = (typeof roles)[number];
 
 interface PulumiFigures {
   seconds: number;
-  enginePeakMiB: number;
-  providerPeakMiB: number;
+  /** The peak RSS (VmHWM) of each role, its largest process. */
+  peakMiB: Record<Role, number>;
   /** CPU seconds (user + system) of each role, as last sampled before each process ended. */
   cpuSeconds: Record<Role, number>;
 }
@@ -195,6 +197,7 @@ interface PulumiFigures {
 function roleOf(pid: number, root: number, cmdline: string): Role | undefined {
   if (pid === root) return "engine";
   if (cmdline.includes("dynamic-provider")) return "provider";
+  if (cmdline.includes("pulumi-netns/dist/src/provider/launcher.js")) return "launcher";
   if (cmdline.includes("@pulumi/pulumi/cmd/run")) return "program";
   return undefined;
 }
@@ -248,12 +251,16 @@ function pulumi(args: string[], env: Record<string, string>): Promise<PulumiFigu
       const sum = (role: Role) => of(role).reduce((total, p) => total + p.cpu, 0);
       resolve({
         seconds: Number(process.hrtime.bigint() - start) / 1e9,
-        enginePeakMiB: Math.max(0, ...of("engine").map((p) => p.peakMiB)),
-        providerPeakMiB: Math.max(0, ...of("provider").map((p) => p.peakMiB)),
-        cpuSeconds: { engine: sum("engine"), program: sum("program"), provider: sum("provider") },
+        peakMiB: byRole((role) => Math.max(0, ...of(role).map((p) => p.peakMiB))),
+        cpuSeconds: byRole(sum),
       });
     });
   });
+}
+
+/** One value per role. */
+function byRole<T>(value: (role: Role) => T): Record<Role, T> {
+  return Object.fromEntries(roles.map((role) => [role, value(role)])) as Record<Role, T>;
 }
 
 function median(values: number[]): number {
@@ -283,7 +290,7 @@ interface SizeResult {
   /** pulumi's time over the script's and the batch's, per mode and phase. */
   ratios: Record<string, { overScript: Record<Phase, number>; overBatch: Record<Phase, number> }>;
   resourcesPerSecond: Record<string, number>;
-  peakMiB: Record<string, { engine: number; provider: number }>;
+  peakMiB: Record<string, Record<Role, number>>;
   cpuSeconds: Record<string, Record<Phase, Record<Role, number>>>;
 }
 
@@ -313,7 +320,7 @@ async function main(): Promise<void> {
       const runsOfSize = n > onceAbove ? 1 : runs;
       // Every figure of every run: times[way][phase], where a way is a mode of pulumi, "script" or "batch".
       const times: Record<string, Record<Phase, number[]>> = {};
-      const peaks: Record<string, { engine: number[]; provider: number[] }> = {};
+      const peaks: Record<string, Record<Role, number[]>> = {};
       const cpu: Record<string, Record<Phase, Record<Role, number[]>>> = {};
       const record = (way: string, phase: Phase, value: number) => {
         times[way] ??= { build: [], check: [], teardown: [] };
@@ -325,9 +332,9 @@ async function main(): Promise<void> {
           const up = await pulumi(["up", "--yes", "--skip-preview", ...stack], modeEnvironment);
           const preview = await pulumi(["preview", "--refresh", "--expect-no-changes", ...stack], modeEnvironment);
           const down = await pulumi(["destroy", "--yes", "--skip-preview", ...stack], modeEnvironment);
-          peaks[mode] ??= { engine: [], provider: [] };
-          peaks[mode].engine.push(Math.max(up.enginePeakMiB, preview.enginePeakMiB, down.enginePeakMiB));
-          peaks[mode].provider.push(Math.max(up.providerPeakMiB, preview.providerPeakMiB, down.providerPeakMiB));
+          peaks[mode] ??= byRole(() => []);
+          for (const role of roles)
+            peaks[mode][role].push(Math.max(up.peakMiB[role], preview.peakMiB[role], down.peakMiB[role]));
           for (const [phase, figure] of [
             ["build", up],
             ["check", preview],
@@ -335,9 +342,8 @@ async function main(): Promise<void> {
           ] as const) {
             record(mode, phase, figure.seconds);
             cpu[mode] ??= {} as Record<Phase, Record<Role, number[]>>;
-            cpu[mode][phase] ??= { engine: [], program: [], provider: [] };
-            for (const role of ["engine", "program", "provider"] as const)
-              cpu[mode][phase][role].push(figure.cpuSeconds[role]);
+            cpu[mode][phase] ??= byRole(() => []);
+            for (const role of roles) cpu[mode][phase][role].push(figure.cpuSeconds[role]);
           }
         }
         for (const [way, impl] of [
@@ -373,23 +379,11 @@ async function main(): Promise<void> {
         resourcesPerSecond: Object.fromEntries(
           [...modes, "script", "batch"].map((way) => [way, resources / (medians[way]?.build ?? 1)]),
         ),
-        peakMiB: Object.fromEntries(
-          modes.map((m) => [
-            m,
-            { engine: Math.max(...(peaks[m]?.engine ?? [0])), provider: Math.max(...(peaks[m]?.provider ?? [0])) },
-          ]),
-        ),
+        peakMiB: Object.fromEntries(modes.map((m) => [m, byRole((role) => Math.max(0, ...(peaks[m]?.[role] ?? [])))])),
         cpuSeconds: Object.fromEntries(
           modes.map((m) => [
             m,
-            Object.fromEntries(
-              phases.map((p) => [
-                p,
-                Object.fromEntries(
-                  (["engine", "program", "provider"] as const).map((role) => [role, median(cpu[m]?.[p]?.[role] ?? [])]),
-                ),
-              ]),
-            ),
+            Object.fromEntries(phases.map((p) => [p, byRole((role) => median(cpu[m]?.[p]?.[role] ?? []))])),
           ]),
         ) as SizeResult["cpuSeconds"],
       });
@@ -464,22 +458,22 @@ function printTable(
       console.log(`${way.padEnd(8)} | ${cells.join(" | ")}`);
     }
   }
-  console.log("\nN    | mode     | resources/s up | script | peak MiB: engine | provider");
+  console.log("\nN    | mode     | resources/s up | script | peak MiB: engine | provider | launcher");
   for (const r of results) {
     for (const m of modes) {
       console.log(
-        `${String(r.spokes).padEnd(4)} | ${m.padEnd(8)} | ${pad(f(r.resourcesPerSecond[m] ?? 0), 14)} | ${pad(f(r.resourcesPerSecond.script ?? 0), 6)} | ${pad(f(r.peakMiB[m]?.engine ?? 0), 16)} | ${pad(f(r.peakMiB[m]?.provider ?? 0), 8)}`,
+        `${String(r.spokes).padEnd(4)} | ${m.padEnd(8)} | ${pad(f(r.resourcesPerSecond[m] ?? 0), 14)} | ${pad(f(r.resourcesPerSecond.script ?? 0), 6)} | ${pad(f(r.peakMiB[m]?.engine ?? 0), 16)} | ${pad(f(r.peakMiB[m]?.provider ?? 0), 8)} | ${pad(f(r.peakMiB[m]?.launcher ?? 0), 8)}`,
       );
     }
   }
   console.log("\nwhere pulumi's time goes, CPU seconds (medians; `ip` processes not included)");
-  console.log("N    | mode     | phase    | engine | program | provider");
+  console.log("N    | mode     | phase    | engine | program | provider | launcher");
   for (const r of results) {
     for (const m of modes) {
       for (const phase of phases) {
         const c = r.cpuSeconds[m]?.[phase];
         console.log(
-          `${String(r.spokes).padEnd(4)} | ${m.padEnd(8)} | ${phase.padEnd(8)} | ${pad(f(c?.engine ?? 0), 6)} | ${pad(f(c?.program ?? 0), 7)} | ${pad(f(c?.provider ?? 0), 8)}`,
+          `${String(r.spokes).padEnd(4)} | ${m.padEnd(8)} | ${phase.padEnd(8)} | ${pad(f(c?.engine ?? 0), 6)} | ${pad(f(c?.program ?? 0), 7)} | ${pad(f(c?.provider ?? 0), 8)} | ${pad(f(c?.launcher ?? 0), 8)}`,
         );
       }
     }
