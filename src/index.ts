@@ -2,6 +2,7 @@
 // error types a failure carries.
 
 export { IpCommandError, type IpFailureReason, isIpError } from "./errors.js";
+export { Bridge, type BridgeArgs } from "./program/bridge.js";
 export {
   type BuiltSpoke,
   StarLab,

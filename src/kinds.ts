@@ -19,6 +19,7 @@ export const kinds = {
   IpAddress: "ip-address",
   Route: "route",
   Sysctl: "sysctl",
+  Bridge: "bridge",
 } as const;
 
 export type Kind = keyof typeof kinds;

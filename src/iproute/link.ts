@@ -16,6 +16,10 @@ export interface LinkInfo {
   kind: string | undefined;
   /** The index of the link it is bound to (`link_index`): a veth's peer, in the peer's namespace. */
   link: number | undefined;
+  /** The bridge it is a port of (`master`), by name. */
+  master: string | undefined;
+  /** A bridge's own options, when it is one and `-details` were asked for. */
+  bridge: BridgeOptions | undefined;
   /** Its addresses as `ADDRESS/PREFIX` in iproute2's spelling (from `ip address show` only). */
   addresses: string[];
 }
@@ -39,7 +43,7 @@ export function parseLinks(stdout: string): LinkInfo[] {
     if (e === null || typeof e.ifname !== "string" || typeof e.ifindex !== "number" || !Array.isArray(e.flags)) {
       throw new Error(`unexpected entry in 'ip -json link show': ${JSON.stringify(entry)}`);
     }
-    const linkinfo = e.linkinfo as { info_kind?: unknown } | undefined;
+    const linkinfo = e.linkinfo as { info_kind?: unknown; info_data?: Record<string, unknown> } | undefined;
     return {
       ifname: e.ifname,
       ifindex: e.ifindex,
@@ -49,6 +53,8 @@ export function parseLinks(stdout: string): LinkInfo[] {
       alias: typeof e.ifalias === "string" ? e.ifalias : undefined,
       kind: typeof linkinfo?.info_kind === "string" ? linkinfo.info_kind : undefined,
       link: typeof e.link_index === "number" ? e.link_index : undefined,
+      master: typeof e.master === "string" ? e.master : undefined,
+      bridge: linkinfo?.info_kind === "bridge" ? bridgeOptionsOf(linkinfo.info_data ?? {}) : undefined,
       addresses: Array.isArray(e.addr_info) ? e.addr_info.flatMap(addressOf) : [],
     };
   });
@@ -64,10 +70,13 @@ export interface LinkChanges {
   alias?: string | undefined;
   mtu?: number | undefined;
   up?: boolean | undefined;
+  /** The bridge to be a port of; `null`: none (`nomaster`). */
+  master?: string | null | undefined;
 }
 
-/** `ip link set dev DEVICE [alias TEXT] [mtu MTU] [up|down]`: several changes, one command. */
+/** `ip link set dev DEVICE [alias TEXT] [mtu MTU] [master BRIDGE|nomaster] [up|down]`: several changes, one command. */
 export function linkSet(device: string, changes: LinkChanges): string[] {
+  const { master } = changes;
   return [
     "link",
     "set",
@@ -75,8 +84,60 @@ export function linkSet(device: string, changes: LinkChanges): string[] {
     device,
     ...(changes.alias === undefined ? [] : ["alias", changes.alias]),
     ...(changes.mtu === undefined ? [] : ["mtu", String(changes.mtu)]),
+    ...(master === undefined ? [] : master === null ? ["nomaster"] : ["master", master]),
     ...(changes.up === undefined ? [] : [changes.up ? "up" : "down"]),
   ];
+}
+
+/** A bridge's options this library manages, in iproute2's units. */
+export interface BridgeOptions {
+  /** The spanning tree protocol on (`stp_state 1`) or off. */
+  stp: boolean;
+  /** How long a port listens and then learns before it forwards, in hundredths of a second (`forward_delay`). */
+  forwardDelay: number;
+}
+
+function bridgeOptionsOf(data: Record<string, unknown>): BridgeOptions {
+  return {
+    stp: typeof data.stp_state === "number" && data.stp_state !== 0,
+    forwardDelay: typeof data.forward_delay === "number" ? data.forward_delay : 0,
+  };
+}
+
+/** Some of a bridge's options; absent ones stay as they are. */
+export type BridgeChanges = { [K in keyof BridgeOptions]?: BridgeOptions[K] | undefined };
+
+/** The `type bridge …` words of `ip link add` and `ip link set` for the given options. */
+function bridgeWords(options: BridgeChanges): string[] {
+  return [
+    "type",
+    "bridge",
+    // The kernel applies the delay before the STP state, whatever the order of the words.
+    ...(options.forwardDelay === undefined ? [] : ["forward_delay", String(options.forwardDelay)]),
+    ...(options.stp === undefined ? [] : ["stp_state", options.stp ? "1" : "0"]),
+  ];
+}
+
+/**
+ * `ip -echo -json link add name NAME [mtu MTU] type bridge forward_delay D stp_state S`, echoed like
+ * {@link vethAdd}. A new bridge has its STP off until this command's end, so any delay is taken.
+ */
+export function bridgeAdd(name: string, mtu: number | undefined, options: BridgeOptions): string[] {
+  return [
+    "-echo",
+    "-json",
+    "link",
+    "add",
+    "name", // by keyword, as in vethAdd
+    name,
+    ...(mtu === undefined ? [] : ["mtu", String(mtu)]),
+    ...bridgeWords(options),
+  ];
+}
+
+/** `ip link set dev NAME type bridge [forward_delay D] [stp_state S]`. */
+export function bridgeSet(name: string, options: BridgeChanges): string[] {
+  return ["link", "set", "dev", name, ...bridgeWords(options)];
 }
 
 /** `ip link delete dev DEVICE` (for a veth, this removes both ends). */
@@ -85,7 +146,7 @@ export function linkDelete(device: string): string[] {
 }
 
 /**
- * `ip -echo -json link add NAME mtu MTU type veth peer name PEER [netns PEER_NETNS] mtu MTU`: both
+ * `ip -echo -json link add name NAME mtu MTU type veth peer name PEER [netns PEER_NETNS] mtu MTU`: both
  * ends in one kernel step, so no half pair can exist. Run it in the namespace `NAME` is to live in.
  * With `-echo`, the kernel (6.3 and newer) answers with `NAME` as `ip -json link show` prints it:
  * its index and MAC, and its peer's index (`link_index`); older ones answer nothing.
@@ -103,6 +164,9 @@ export function vethAdd(
     "-json",
     "link",
     "add",
+    // Named by keyword: a bare name that is a prefix of one of ip's words ("a" of "address")
+    // would be read as that word.
+    "name",
     name,
     ...mtuArgs,
     "type",

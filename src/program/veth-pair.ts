@@ -32,6 +32,18 @@ export interface VethPairArgs {
    * @default true
    */
   up?: pulumi.Input<boolean> | undefined;
+  /**
+   * The bridge `name` is a port of (`ip link set dev NAME master BRIDGE`), a `Bridge`'s `name`
+   * in the same namespace. Updated in place (`nomaster` when removed); a port taken off its bridge
+   * by hand shows as drift.
+   * @default none
+   */
+  master?: pulumi.Input<string> | undefined;
+  /**
+   * The bridge `peerName` is a port of, in `peerNetns`; as `master`.
+   * @default none
+   */
+  peerMaster?: pulumi.Input<string> | undefined;
 }
 
 /**
@@ -50,6 +62,8 @@ export class VethPair extends NetnsResource {
   declare readonly peerNetns: pulumi.Output<string | undefined>;
   declare readonly mtu: pulumi.Output<number>;
   declare readonly up: pulumi.Output<boolean>;
+  declare readonly master: pulumi.Output<string | undefined>;
+  declare readonly peerMaster: pulumi.Output<string | undefined>;
   declare readonly ifindex: pulumi.Output<number>;
   declare readonly mac: pulumi.Output<string>;
   declare readonly peerIfindex: pulumi.Output<number>;
@@ -66,6 +80,8 @@ export class VethPair extends NetnsResource {
         peerNetns: args.peerNetns,
         mtu: args.mtu,
         up: args.up,
+        master: args.master,
+        peerMaster: args.peerMaster,
         ifindex: undefined,
         mac: undefined,
         peerIfindex: undefined,

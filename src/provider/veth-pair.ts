@@ -29,6 +29,10 @@ export interface VethPairInputs {
   peerNetns?: string | undefined;
   mtu: number;
   up: boolean;
+  /** The bridge `name` is a port of, in its namespace; none when absent. */
+  master?: string | undefined;
+  /** The bridge `peerName` is a port of, in its namespace; none when absent. */
+  peerMaster?: string | undefined;
   /** Who made it (see ownership.ts); its mark goes on the alias of both ends. */
   owner?: string | undefined;
 }
@@ -47,16 +51,17 @@ export interface VethPairState extends VethPairInputs {
 /** Where a missing end is said to be when it is not where it was put: no real namespace has this name. */
 export const ELSEWHERE = "(not found: moved or deleted)";
 
-/** One end of the pair: its name and namespace. */
+/** One end of the pair: its name, namespace and bridge. */
 interface End {
   device: string;
   netns: string | undefined;
+  master: string | undefined;
 }
 
 function ends(p: VethPairInputs): [End, End] {
   return [
-    { device: p.name, netns: p.netns },
-    { device: p.peerName, netns: p.peerNetns },
+    { device: p.name, netns: p.netns, master: p.master },
+    { device: p.peerName, netns: p.peerNetns, master: p.peerMaster },
   ];
 }
 
@@ -77,6 +82,8 @@ export default class VethPairProvider implements KindProvider<VethPairInputs, Ve
           peerNetns: netnsInput(z),
           mtu: number(z, wholeNumber(68, 65535, " (the range a veth device takes)")).default(1500),
           up: flag(z, true),
+          master: text(z, interfaceName).optional(),
+          peerMaster: text(z, interfaceName).optional(),
           owner: ownerInput(z),
         }),
       news,
@@ -102,7 +109,7 @@ export default class VethPairProvider implements KindProvider<VethPairInputs, Ve
 
   async diff(_id: string, olds: VethPairState, news: VethPairInputs) {
     const replaces = (["name", "peerName", "netns", "peerNetns"] as const).filter((key) => olds[key] !== news[key]);
-    const updates = (["mtu", "up"] as const).filter((key) => olds[key] !== news[key]);
+    const updates = (["mtu", "up", "master", "peerMaster"] as const).filter((key) => olds[key] !== news[key]);
     // Interface names are unique per namespace: the old pair must go before the new one can come.
     return { changes: replaces.length + updates.length > 0, replaces, deleteBeforeReplace: true };
   }
@@ -137,12 +144,13 @@ export default class VethPairProvider implements KindProvider<VethPairInputs, Ve
       );
       return undoOnFailure(
         async () => {
-          // One command per end: the mark, and for an adopted pair the declared MTU and state.
-          await this.setEnds(both, {
+          // One command per end: the mark, its bridge, and for an adopted pair the declared MTU and state.
+          await this.setEnds(both, (end) => ({
             alias: marker,
             mtu: adopted ? inputs.mtu : undefined,
+            master: adopted ? (end.master ?? null) : end.master,
             up: inputs.up || adopted ? inputs.up : undefined,
-          });
+          }));
           return this.describe(inputs, adopted ? undefined : made);
         },
         // Ours for sure (just made, or adopted): removed without looking for the mark.
@@ -168,6 +176,13 @@ export default class VethPairProvider implements KindProvider<VethPairInputs, Ve
       peerIfindex: b?.ifindex ?? 0,
       peerMac: b?.address ?? "",
     };
+    // A port taken off its bridge (or put on one) by hand shows here.
+    const master = a === undefined ? props.master : a.master;
+    const peerMaster = b === undefined ? props.peerMaster : b.master;
+    if (master !== undefined) live.master = master;
+    else delete live.master;
+    if (peerMaster !== undefined) live.peerMaster = peerMaster;
+    else delete live.peerMaster;
     // Whichever end differs from the declared MTU shows the drift.
     live.mtu = (a?.mtu !== props.mtu ? a?.mtu : b?.mtu) ?? props.mtu;
     const { ifindex: _i, mac: _m, peerIfindex: _pi, peerMac: _pm, ...inputs } = live;
@@ -175,11 +190,13 @@ export default class VethPairProvider implements KindProvider<VethPairInputs, Ve
   }
 
   async update(_id: string, olds: VethPairState, news: VethPairInputs): Promise<Updated<VethPairState>> {
-    const both = ends(news);
-    await this.setEnds(both, {
+    const [first, second] = ends(news);
+    const masterOf = (end: End) => (end === first ? olds.master : olds.peerMaster);
+    await this.setEnds([first, second], (end) => ({
       mtu: news.mtu !== olds.mtu ? news.mtu : undefined,
+      master: end.master !== masterOf(end) ? (end.master ?? null) : undefined,
       up: news.up !== olds.up ? news.up : undefined,
-    });
+    }));
     return { outs: await this.describe(news) };
   }
 
@@ -202,10 +219,13 @@ export default class VethPairProvider implements KindProvider<VethPairInputs, Ve
     }
   }
 
-  /** Applies `changes` to both ends, one `ip link set` each; nothing to change runs nothing. */
-  private async setEnds(both: End[], changes: LinkChanges): Promise<void> {
-    if (Object.values(changes).every((v) => v === undefined)) return;
-    for (const end of both) await this.machine.netns(end.netns).change(linkSet(end.device, changes));
+  /** Applies each end's `changes`, one `ip link set` per end; an end with nothing to change runs nothing. */
+  private async setEnds(both: End[], changes: (end: End) => LinkChanges): Promise<void> {
+    for (const end of both) {
+      const change = changes(end);
+      if (Object.values(change).every((v) => v === undefined)) continue;
+      await this.machine.netns(end.netns).change(linkSet(end.device, change));
+    }
   }
 
   /** The end, looked up by itself (after a change of ours), if it is {@link ourVeth}. */

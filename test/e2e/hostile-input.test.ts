@@ -439,6 +439,23 @@ const cases: Case[] = [
     shown: "",
     rule: /must be a string/,
   },
+  // Bridges and their ports.
+  {
+    what: "a forward delay the kernel refuses with STP on",
+    kind: "Bridge",
+    args: { name: "hbr0", netns: "hostile-ns", stp: true, forwardDelay: 100 },
+    property: "forwardDelay",
+    shown: "100",
+    rule: /from 200 to 3000 \(2 to 30 s\) when stp is on/,
+  },
+  {
+    what: "a port's bridge named with a slash",
+    kind: "VethPair",
+    args: veth({ master: "br/0" }),
+    property: "master",
+    shown: q("br/0"),
+    rule: /only ASCII letters/,
+  },
 ];
 
 /** The message of a failed engine run, whatever shape the Automation API gave it. */

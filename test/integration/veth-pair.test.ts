@@ -23,6 +23,19 @@ describe("VethPair on the kernel", () => {
     });
   });
 
+  it("takes names that are words, or prefixes of words, of ip's own (a, mtu, type, dev)", async () => {
+    await withNamespaces(1, async ([a]) => {
+      for (const [name, peerName] of [
+        ["a", "mtu"],
+        ["type", "dev"],
+      ] as const) {
+        await provider.create({ name, peerName, netns: a, peerNetns: a, mtu: 1400, up: true });
+        assert.equal(link(a as string, name)?.mtu, 1400, `${name} was made, with its MTU`);
+        assert.equal(link(a as string, peerName)?.mtu, 1400, `${peerName} was made, with its MTU`);
+      }
+    });
+  });
+
   it("creates both ends in one namespace with an MTU, and leaves them down when asked", async () => {
     await withNamespaces(1, async ([a]) => {
       await provider.create({ name: "v1", peerName: "v2", netns: a, peerNetns: a, mtu: 1400, up: false });

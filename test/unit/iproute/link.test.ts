@@ -4,13 +4,13 @@ import { parseLinks } from "../../../src/iproute/link.js";
 import { recorded } from "../../support/recorded.js";
 
 describe("parseLinks, on what this kernel prints", () => {
-  it("reads a namespace's links with their kind, mark, MTU, state and addresses", () => {
+  it("reads a namespace's links with their kind, mark, MTU, state, addresses and bridges", () => {
     const links = parseLinks(recorded("address-show-links-and-addresses").stdout);
     assert.deepEqual(
       links.map((l) => l.ifname),
-      ["lo", "va", "br0"],
+      ["lo", "va", "br0", "pb", "pa"],
     );
-    const [lo, va, br0] = links;
+    const [lo, va, br0, pb, pa] = links;
     assert.deepEqual(lo, {
       ifname: "lo",
       ifindex: 1,
@@ -20,6 +20,8 @@ describe("parseLinks, on what this kernel prints", () => {
       alias: "pulumi-netns:rec/dev:a",
       kind: undefined,
       link: undefined,
+      master: undefined,
+      bridge: undefined,
       addresses: ["127.0.0.1/8", "::1/128"],
     });
     assert.equal(va?.kind, "veth");
@@ -30,6 +32,8 @@ describe("parseLinks, on what this kernel prints", () => {
     // Its IPv6 link-local address is the kernel's; ours are all there too.
     assert.deepEqual(va?.addresses.slice(0, 2), ["10.1.10.1/24", "fd00:10::1/64"]);
     assert.deepEqual([br0?.kind, br0?.up, br0?.alias, br0?.addresses], ["bridge", false, undefined, []]);
+    assert.deepEqual(br0?.bridge, { stp: false, forwardDelay: 400 });
+    assert.deepEqual([pa?.master, pb?.master, va?.bridge], ["br0", undefined, undefined]);
   });
 
   it("reads a new namespace: lo down and no address at all", () => {
@@ -43,6 +47,8 @@ describe("parseLinks, on what this kernel prints", () => {
         alias: undefined,
         kind: undefined,
         link: undefined,
+        master: undefined,
+        bridge: undefined,
         addresses: [],
       },
     ]);

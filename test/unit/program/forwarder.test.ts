@@ -62,6 +62,7 @@ describe("serialized providers", () => {
     IpAddress: [{ address: "10.1.10.2/24", device: "va", netns: "a" }, "a/va/10.1.10.2/24"],
     Route: [{ destination: "10.1.20.0/24", via: "10.1.10.1", netns: "a" }, "a/table 254/10.1.20.0/24/metric 0"],
     Sysctl: [{ key: "net.ipv4.ip_forward", value: "1", netns: "a" }, "a/net.ipv4.ip_forward"],
+    Bridge: [{ name: "br0", netns: "a" }, "a/br0"],
   };
   for (const kind of kindNames) {
     const [inputs, id] = cases[kind];

@@ -123,6 +123,7 @@ describe("VethPair create", () => {
       "-json",
       "link",
       "add",
+      "name",
       "va",
       "mtu",
       "1400",
@@ -144,7 +145,7 @@ describe("VethPair create", () => {
       ...pairAB,
     });
     assert.deepEqual(runner.commands.slice(0, 3), [
-      "ip -n a -echo -json link add va mtu 1500 type veth peer name vb netns b mtu 1500",
+      "ip -n a -echo -json link add name va mtu 1500 type veth peer name vb netns b mtu 1500",
       "ip -n a link set dev va up",
       "ip -n b link set dev vb up",
     ]);
@@ -177,7 +178,10 @@ describe("VethPair create", () => {
   it("runs in the root namespace when one end belongs there, sending the other end away", async () => {
     const runner = present();
     await new VethPairProvider(runner.machine).create({ name: "va", peerName: "vb", netns: "a", mtu: 1500, up: true });
-    assert.equal(runner.commands[0], "ip -echo -json link add vb mtu 1500 type veth peer name va netns a mtu 1500");
+    assert.equal(
+      runner.commands[0],
+      "ip -echo -json link add name vb mtu 1500 type veth peer name va netns a mtu 1500",
+    );
   });
 
   it("does not send the peer anywhere when both ends share a namespace", async () => {
@@ -191,7 +195,7 @@ describe("VethPair create", () => {
       up: false,
     });
     assert.deepEqual(runner.commands.slice(0, 1), [
-      "ip -n a -echo -json link add va mtu 1500 type veth peer name vb mtu 1500",
+      "ip -n a -echo -json link add name va mtu 1500 type veth peer name vb mtu 1500",
     ]);
     assert.equal(
       runner.commands.some((c) => c.includes(" up")),
@@ -235,5 +239,50 @@ describe("VethPair read", () => {
     const result = await new VethPairProvider(present().machine).read("id", { ...props, mtu: 9000 });
     assert.equal(result.props?.mtu, 1500);
     assert.equal("ifindex" in (result.inputs ?? {}), false, "outputs stay out of the inputs");
+  });
+});
+
+describe("VethPair ports", () => {
+  const props = { ...pairAB, ifindex: 5, mac: "m", peerIfindex: 6, peerMac: "pm" };
+
+  it("checks a bridge's name like any interface name", async () => {
+    const result = await new VethPairProvider(fakeMachine()).check({}, { name: "va", peerName: "vb", master: "br/0" });
+    assert.equal(result.failures?.[0]?.property, "master");
+  });
+
+  it("puts each end on its own bridge in the command that brings it up", async () => {
+    const runner = present();
+    await new VethPairProvider(runner.machine).create({ ...pairAB, peerMaster: "br0" });
+    assert.deepEqual(runner.commands.slice(1, 3), [
+      "ip -n a link set dev va up",
+      "ip -n b link set dev vb master br0 up",
+    ]);
+  });
+
+  it("reads which bridge each end is on, so that one taken off its bridge shows as drift", async () => {
+    const onBridge = (ifname: string, ifindex: number) =>
+      JSON.stringify(JSON.parse(veth(ifname, ifindex)).map((link: object) => ({ ...link, master: "br0" })));
+    // va on no bridge in namespace a, vb on br0 in namespace b.
+    const runner = new FakeSystem((argv) => ({ stdout: argv.includes("a") ? veth("va", 5) : onBridge("vb", 6) }));
+    const result = await new VethPairProvider(runner.machine).read("id", {
+      ...props,
+      master: "br0",
+      peerMaster: "br0",
+    });
+    assert.equal(result.props?.master, undefined);
+    assert.equal(result.props?.peerMaster, "br0");
+  });
+
+  it("moves an end to another bridge, or off its bridge, in place", async () => {
+    const runner = new FakeSystem();
+    const provider = new VethPairProvider(runner.machine);
+    assert.equal((await provider.diff("id", { ...props, master: "br0" }, { ...pairAB })).changes, true);
+    await provider
+      .update("id", { ...props, master: "br0", peerMaster: "br1" }, { ...pairAB, peerMaster: "br2" })
+      .catch(() => undefined); // its read-back finds nothing on this fake; the commands are what count
+    assert.deepEqual(runner.commands.slice(0, 2), [
+      "ip -n a link set dev va nomaster",
+      "ip -n b link set dev vb master br2",
+    ]);
   });
 });

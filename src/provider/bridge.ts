@@ -1,0 +1,185 @@
+/**
+ * Bridge, provider half: a software switch in a namespace, as made by `ip link add NAME type bridge`.
+ * Link ends join it as its ports through their own `master` (see veth-pair.ts).
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import {
+  type BridgeOptions,
+  bridgeAdd,
+  bridgeSet,
+  type LinkInfo,
+  linkDelete,
+  linkSet,
+  linkShowDetails,
+  parseLinks,
+} from "../iproute/link.js";
+import { interfaceName } from "../iproute/names.js";
+import { wholeNumber } from "../rule.js";
+import { checkInputs, flag, known, netnsInput, number, ownerInput, text } from "./inputs.js";
+import { cutShort, forgetCutShort, withIntent } from "./journal.js";
+import type { Created, KindProvider, Updated } from "./kind.js";
+import { createOrAdopt, ignoreNotFound, undefinedIfNotFound, undoOnFailure } from "./lifecycle.js";
+import type { Machine } from "./machine.js";
+import { isOwnedBy, markerOf } from "./ownership.js";
+import { linkIn } from "./reads.js";
+
+export interface BridgeInputs extends BridgeOptions {
+  name: string;
+  netns?: string | undefined;
+  mtu: number;
+  up: boolean;
+  /** Who made it (see ownership.ts); its mark goes on the bridge's alias. */
+  owner?: string | undefined;
+}
+
+export interface BridgeState extends BridgeInputs {
+  /** Interface index of the bridge in its namespace. */
+  ifindex: number;
+  /** MAC address of the bridge. */
+  mac: string;
+}
+
+/** The kernel's limits on the forward delay with STP on (BR_MIN/MAX_FORWARD_DELAY), in hundredths of a second. */
+const STP_DELAY = { min: 200, max: 3000 };
+
+export default class BridgeProvider implements KindProvider<BridgeInputs, BridgeState> {
+  constructor(private readonly machine: Machine) {}
+
+  id(p: BridgeInputs): string {
+    return `${p.netns ?? ""}/${p.name}`;
+  }
+
+  async check(_olds: unknown, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult<BridgeInputs>> {
+    return checkInputs<BridgeInputs>(
+      (z) =>
+        z.object({
+          name: text(z, interfaceName),
+          netns: netnsInput(z),
+          mtu: number(z, wholeNumber(68, 65535, " (the range a bridge takes)")).default(1500),
+          up: flag(z, true),
+          stp: flag(z, false),
+          forwardDelay: number(z, wholeNumber(0, STP_DELAY.max, " hundredths of a second")).default(1500),
+          owner: ownerInput(z),
+        }),
+      news,
+      ({ stp, forwardDelay }) =>
+        stp === true && known(forwardDelay) && forwardDelay < STP_DELAY.min
+          ? [
+              {
+                property: "forwardDelay",
+                reason: `must be from ${STP_DELAY.min} to ${STP_DELAY.max} (2 to 30 s) when stp is on, the kernel's range; got ${forwardDelay}`,
+              },
+            ]
+          : [],
+    );
+  }
+
+  async diff(_id: string, olds: BridgeState, news: BridgeInputs) {
+    const replaces = (["name", "netns"] as const).filter((key) => olds[key] !== news[key]);
+    const updates = (["mtu", "up", "stp", "forwardDelay"] as const).filter((key) => olds[key] !== news[key]);
+    // Interface names are unique per namespace: the old bridge must go before the new one can come.
+    return { changes: replaces.length + updates.length > 0, replaces, deleteBeforeReplace: true };
+  }
+
+  async create(inputs: BridgeInputs): Promise<Created<BridgeState>> {
+    const { name, mtu } = inputs;
+    const netns = this.machine.netns(inputs.netns);
+    const marker = markerOf(inputs.owner);
+    let made: LinkInfo | undefined; // none when adopted
+    let found: LinkInfo | undefined; // the bridge there already, when adopted
+    const state = await withIntent(this.machine, intentOf(inputs), marker, async (leftByKilledRun) => {
+      const { adopted } = await createOrAdopt(
+        `An interface named "${name}" in the namespace of this bridge`,
+        netns.argv(linkDelete(name)),
+        async () => {
+          // Made with an MTU one off the declared one, which the next command sets: a bridge keeps
+          // an MTU only when it was set by a change (otherwise it follows its lowest port's), and
+          // the kernel ignores a change to the MTU a device has already. No port sees the detour.
+          made = parseLinks(await netns.change(bridgeAdd(name, mtu > 68 ? mtu - 1 : mtu + 1, inputs)))[0];
+        },
+        async () => {
+          found = await this.showBridge(inputs, undefined);
+          if (marker === undefined || found === undefined) return false;
+          return found.alias === marker || (found.alias === undefined && leftByKilledRun);
+        },
+      );
+      return undoOnFailure(
+        async () => {
+          if (adopted && found?.bridge !== undefined) await this.setOptions(inputs, found.bridge);
+          await netns.change(linkSet(name, { alias: marker, mtu, up: inputs.up }));
+          // The kernel's echo of what it made (6.3 and newer); otherwise, and when adopted, a read.
+          const live = made?.address !== undefined ? made : await this.showBridge(inputs, inputs.owner);
+          return { ...inputs, ifindex: live?.ifindex ?? 0, mac: live?.address ?? "" };
+        },
+        // Ours for sure (just made, or adopted): removed without looking for the mark.
+        () => ignoreNotFound(() => netns.change(linkDelete(name))),
+      );
+    });
+    return { id: this.id(inputs), outs: state };
+  }
+
+  async read(id: string, props: BridgeState) {
+    const link = ourBridge(await linkIn(this.machine.netns(props.netns), props.name), props.owner);
+    if (link?.bridge === undefined) return {};
+    const live: BridgeState = {
+      ...props,
+      mtu: link.mtu,
+      up: link.up,
+      stp: link.bridge.stp,
+      forwardDelay: link.bridge.forwardDelay,
+      ifindex: link.ifindex,
+      mac: link.address ?? "",
+    };
+    const { ifindex: _i, mac: _m, ...inputs } = live;
+    return { id, props: live, inputs };
+  }
+
+  async update(_id: string, olds: BridgeState, news: BridgeInputs): Promise<Updated<BridgeState>> {
+    const netns = this.machine.netns(news.netns);
+    await this.setOptions(news, olds);
+    const mtu = news.mtu !== olds.mtu ? news.mtu : undefined;
+    const up = news.up !== olds.up ? news.up : undefined;
+    if (mtu !== undefined || up !== undefined) await netns.change(linkSet(news.name, { mtu, up }));
+    return { outs: { ...news, ifindex: olds.ifindex, mac: olds.mac } };
+  }
+
+  async delete(_id: string, props: BridgeInputs) {
+    // A create of ours cut short leaves its note: the bridge is then ours even unmarked.
+    const note = intentOf(props);
+    const cut = await cutShort(this.machine, note, markerOf(props.owner));
+    if ((await this.showBridge(props, cut ? undefined : props.owner)) !== undefined) {
+      // Its ports leave it as it goes; they stay, for their own deletes.
+      await ignoreNotFound(() => this.machine.netns(props.netns).change(linkDelete(props.name)));
+    }
+    if (cut) await forgetCutShort(this.machine, note);
+  }
+
+  /** Changes the bridge's options from `from` to those of `to`, only those that differ. */
+  private async setOptions(to: BridgeInputs, from: BridgeOptions): Promise<void> {
+    const netns = this.machine.netns(to.netns);
+    const stp = to.stp !== from.stp ? to.stp : undefined;
+    const forwardDelay = to.forwardDelay !== from.forwardDelay ? to.forwardDelay : undefined;
+    // The kernel takes a delay outside 2–30 s only with STP off: STP goes off before the delay
+    // changes, and comes on with it (the kernel applies the delay first).
+    if (stp === false) await netns.change(bridgeSet(to.name, { stp }));
+    if (forwardDelay !== undefined || stp === true) {
+      await netns.change(bridgeSet(to.name, { forwardDelay, stp: stp === true ? true : undefined }));
+    }
+  }
+
+  /** The bridge, looked up by itself, if it is {@link ourBridge}. */
+  private async showBridge(p: BridgeInputs, owner: string | undefined): Promise<LinkInfo | undefined> {
+    const stdout = await undefinedIfNotFound(() => this.machine.netns(p.netns).read(linkShowDetails(p.name)));
+    return ourBridge(stdout === undefined ? undefined : parseLinks(stdout)[0], owner);
+  }
+}
+
+/** The name of the journal's note of a create under way (journal.ts, withIntent). */
+function intentOf(p: BridgeInputs): string {
+  return `bridge/${p.netns ?? "@root"}/${p.name}`;
+}
+
+/** The link when it is there, is a bridge and (with an owner) carries the owner's mark. */
+function ourBridge(link: LinkInfo | undefined, owner: string | undefined): LinkInfo | undefined {
+  return link?.kind === "bridge" && isOwnedBy(link.alias, owner) ? link : undefined;
+}
