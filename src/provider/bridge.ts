@@ -3,25 +3,14 @@
  * Link ends join it as its ports through their own `master` (see veth-pair.ts).
  */
 import type * as pulumi from "@pulumi/pulumi";
-import {
-  type BridgeOptions,
-  bridgeAdd,
-  bridgeSet,
-  type LinkInfo,
-  linkDelete,
-  linkSet,
-  linkShowDetails,
-  parseLinks,
-} from "../iproute/link.js";
+import { type BridgeOptions, bridgeAdd, bridgeSet, linkSet } from "../iproute/link.js";
 import { interfaceName } from "../iproute/names.js";
 import { wholeNumber } from "../rule.js";
 import { checkInputs, flag, known, netnsInput, number, ownerInput, text } from "./inputs.js";
-import { cutShort, forgetCutShort, withIntent } from "./journal.js";
 import type { Created, KindProvider, Updated } from "./kind.js";
-import { createOrAdopt, ignoreNotFound, undefinedIfNotFound, undoOnFailure } from "./lifecycle.js";
 import type { Machine } from "./machine.js";
-import { isOwnedBy, markerOf } from "./ownership.js";
-import { linkIn } from "./reads.js";
+import { createLink, deleteLink, readLink } from "./made-link.js";
+import { markerOf } from "./ownership.js";
 
 export interface BridgeInputs extends BridgeOptions {
   name: string;
@@ -83,43 +72,23 @@ export default class BridgeProvider implements KindProvider<BridgeInputs, Bridge
 
   async create(inputs: BridgeInputs): Promise<Created<BridgeState>> {
     const { name, mtu } = inputs;
-    const netns = this.machine.netns(inputs.netns);
-    const marker = markerOf(inputs.owner);
-    let made: LinkInfo | undefined; // none when adopted
-    let found: LinkInfo | undefined; // the bridge there already, when adopted
-    const state = await withIntent(this.machine, intentOf(inputs), marker, async (leftByKilledRun) => {
-      const { adopted } = await createOrAdopt(
-        `An interface named "${name}" in the namespace of this bridge`,
-        netns.argv(linkDelete(name)),
-        async () => {
-          // Made with an MTU one off the declared one, which the next command sets: a bridge keeps
-          // an MTU only when it was set by a change (otherwise it follows its lowest port's), and
-          // the kernel ignores a change to the MTU a device has already. No port sees the detour.
-          made = parseLinks(await netns.change(bridgeAdd(name, mtu > 68 ? mtu - 1 : mtu + 1, inputs)))[0];
-        },
-        async () => {
-          found = await this.showBridge(inputs, undefined);
-          if (marker === undefined || found === undefined) return false;
-          return found.alias === marker || (found.alias === undefined && leftByKilledRun);
-        },
-      );
-      return undoOnFailure(
-        async () => {
-          if (adopted && found?.bridge !== undefined) await this.setOptions(inputs, found.bridge);
-          await netns.change(linkSet(name, { alias: marker, mtu, up: inputs.up }));
-          // The kernel's echo of what it made (6.3 and newer); otherwise, and when adopted, a read.
-          const live = made?.address !== undefined ? made : await this.showBridge(inputs, inputs.owner);
-          return { ...inputs, ifindex: live?.ifindex ?? 0, mac: live?.address ?? "" };
-        },
-        // Ours for sure (just made, or adopted): removed without looking for the mark.
-        () => ignoreNotFound(() => netns.change(linkDelete(name))),
-      );
+    const live = await createLink(this.machine, inputs, "bridge", {
+      // Made with an MTU one off the declared one, which the next command sets: a bridge keeps an
+      // MTU only when it was set by a change (otherwise it follows its lowest port's), and the
+      // kernel ignores a change to the MTU a device has already. No port sees the detour.
+      add: bridgeAdd(name, mtu > 68 ? mtu - 1 : mtu + 1, inputs),
+      settle: async (found) => {
+        if (found?.bridge !== undefined) await this.setOptions(inputs, found.bridge);
+        await this.machine
+          .netns(inputs.netns)
+          .change(linkSet(name, { alias: markerOf(inputs.owner), mtu, up: inputs.up }));
+      },
     });
-    return { id: this.id(inputs), outs: state };
+    return { id: this.id(inputs), outs: { ...inputs, ifindex: live.ifindex, mac: live.address ?? "" } };
   }
 
   async read(id: string, props: BridgeState) {
-    const link = ourBridge(await linkIn(this.machine.netns(props.netns), props.name), props.owner);
+    const link = await readLink(this.machine, props, "bridge");
     if (link?.bridge === undefined) return {};
     const live: BridgeState = {
       ...props,
@@ -144,14 +113,8 @@ export default class BridgeProvider implements KindProvider<BridgeInputs, Bridge
   }
 
   async delete(_id: string, props: BridgeInputs) {
-    // A create of ours cut short leaves its note: the bridge is then ours even unmarked.
-    const note = intentOf(props);
-    const cut = await cutShort(this.machine, note, markerOf(props.owner));
-    if ((await this.showBridge(props, cut ? undefined : props.owner)) !== undefined) {
-      // Its ports leave it as it goes; they stay, for their own deletes.
-      await ignoreNotFound(() => this.machine.netns(props.netns).change(linkDelete(props.name)));
-    }
-    if (cut) await forgetCutShort(this.machine, note);
+    // Its ports leave it as it goes; they stay, for their own deletes.
+    await deleteLink(this.machine, props, "bridge");
   }
 
   /** Changes the bridge's options from `from` to those of `to`, only those that differ. */
@@ -166,20 +129,4 @@ export default class BridgeProvider implements KindProvider<BridgeInputs, Bridge
       await netns.change(bridgeSet(to.name, { forwardDelay, stp: stp === true ? true : undefined }));
     }
   }
-
-  /** The bridge, looked up by itself, if it is {@link ourBridge}. */
-  private async showBridge(p: BridgeInputs, owner: string | undefined): Promise<LinkInfo | undefined> {
-    const stdout = await undefinedIfNotFound(() => this.machine.netns(p.netns).read(linkShowDetails(p.name)));
-    return ourBridge(stdout === undefined ? undefined : parseLinks(stdout)[0], owner);
-  }
-}
-
-/** The name of the journal's note of a create under way (journal.ts, withIntent). */
-function intentOf(p: BridgeInputs): string {
-  return `bridge/${p.netns ?? "@root"}/${p.name}`;
-}
-
-/** The link when it is there, is a bridge and (with an owner) carries the owner's mark. */
-function ourBridge(link: LinkInfo | undefined, owner: string | undefined): LinkInfo | undefined {
-  return link?.kind === "bridge" && isOwnedBy(link.alias, owner) ? link : undefined;
 }
