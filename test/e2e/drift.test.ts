@@ -6,24 +6,10 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { describe, it } from "node:test";
-import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
-import { repoRoot, resourceTypesInState, testStack } from "../support/engine.js";
+import { previewChanges, repoRoot, resourceTypesInState, testStack } from "../support/engine.js";
 import { ip, namespaces, ping, removeNamespace, setSysctl, uniqueName } from "../support/kernel.js";
 
 const project = path.join(repoRoot, "examples/routed-lab");
-
-/** The names of the resources a refreshing preview would change, and how. */
-async function previewChanges(stack: Stack): Promise<string[]> {
-  const changes: string[] = [];
-  const onEvent = (event: EngineEvent) => {
-    const meta = event.resourcePreEvent?.metadata;
-    if (meta !== undefined && !["same", "read", "refresh"].includes(meta.op)) {
-      changes.push(`${meta.op} ${meta.urn.split("::").pop()}`);
-    }
-  };
-  await stack.preview({ refresh: true, onEvent });
-  return changes;
-}
 
 describe("drift on the routed lab", () => {
   it("is shown by preview and repaired by up, for every kind of hand-made change", async () => {

@@ -7,25 +7,11 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { describe, it } from "node:test";
-import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
-import { repoRoot, testStack } from "../support/engine.js";
+import { previewChanges, repoRoot, testStack } from "../support/engine.js";
 import { ip, machineState, namespaces, ping, removeNamespace, uniqueName } from "../support/kernel.js";
 
 const project = path.join(repoRoot, "examples/lan");
 const addresses = { h1: "10.20.1.11", h2: "10.20.1.12", h3: "10.20.1.13", h4: "10.20.2.14" };
-
-/** The resources a refreshing preview would change, as `OP NAME`. */
-async function previewChanges(stack: Stack): Promise<string[]> {
-  const changes: string[] = [];
-  const onEvent = (event: EngineEvent) => {
-    const meta = event.resourcePreEvent?.metadata;
-    if (meta !== undefined && !["same", "read", "refresh"].includes(meta.op)) {
-      changes.push(`${meta.op} ${meta.urn.split("::").pop()}`);
-    }
-  };
-  await stack.preview({ refresh: true, onEvent });
-  return changes.sort();
-}
 
 /** The pairs of hosts that cannot reach each other; none when the LAN works. */
 function unreachable(prefix: string): string[] {

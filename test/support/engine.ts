@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { type ConfigMap, LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
+import { type ConfigMap, type EngineEvent, LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
 import { removeJournalOf } from "./kernel.js";
 
 export const repoRoot = path.resolve(__dirname, "../../..");
@@ -122,4 +122,17 @@ export function installPackage(dir: string, name: string, tarball: string): void
     cwd: dir,
     stdio: "ignore",
   });
+}
+
+/** What a refreshing preview would change, as `OP NAME` (`update veth21-veth22`), sorted; none when clean. */
+export async function previewChanges(stack: Stack): Promise<string[]> {
+  const changes: string[] = [];
+  const onEvent = (event: EngineEvent) => {
+    const meta = event.resourcePreEvent?.metadata;
+    if (meta !== undefined && !["same", "read", "refresh"].includes(meta.op)) {
+      changes.push(`${meta.op} ${meta.urn.split("::").pop()}`);
+    }
+  };
+  await stack.preview({ refresh: true, onEvent });
+  return changes.sort();
 }
