@@ -11,7 +11,9 @@ export {
   starMermaid,
 } from "./program/components/star-lab.js";
 export { IpAddress, type IpAddressArgs } from "./program/ip-address.js";
+export { MacVlan, type MacVlanArgs } from "./program/mac-vlan.js";
 export { NetNamespace, type NetNamespaceArgs } from "./program/net-namespace.js";
 export { Route, type RouteArgs } from "./program/route.js";
 export { Sysctl, type SysctlArgs } from "./program/sysctl.js";
 export { VethPair, type VethPairArgs } from "./program/veth-pair.js";
+export { Vxlan, type VxlanArgs } from "./program/vxlan.js";

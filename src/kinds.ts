@@ -20,6 +20,8 @@ export const kinds = {
   Route: "route",
   Sysctl: "sysctl",
   Bridge: "bridge",
+  MacVlan: "mac-vlan",
+  Vxlan: "vxlan",
 } as const;
 
 export type Kind = keyof typeof kinds;

@@ -163,3 +163,16 @@ export function addressAdd(cidr: string, device: string): string[] {
 export function addressDelete(cidr: string, device: string): string[] {
   return ["address", "delete", cidr, "dev", device];
 }
+
+/** A bare address (no prefix length), as iproute2 prints it. */
+export function ipAddress(text: string): string | Problem {
+  const ip = parseIp(text);
+  return isProblem(ip) ? problem(`${ip.problem} (an address without a prefix length)`) : ip.address;
+}
+
+/** Whether a valid address is a multicast one: 224.0.0.0/4 or ff00::/8. */
+export function isMulticast(address: string): boolean {
+  if (familyOf(address) === 6) return address.startsWith("ff");
+  const first = Number(address.split(".")[0]);
+  return first >= 224 && first <= 239;
+}

@@ -20,6 +20,10 @@ export interface LinkInfo {
   master: string | undefined;
   /** A bridge's own options, when it is one and `-details` were asked for. */
   bridge: BridgeOptions | undefined;
+  /** A VXLAN link's tunnel, likewise. */
+  vxlan: VxlanOptions | undefined;
+  /** A macvlan link's mode, likewise. */
+  macvlan: { mode: string } | undefined;
   /** Its addresses as `ADDRESS/PREFIX` in iproute2's spelling (from `ip address show` only). */
   addresses: string[];
 }
@@ -55,6 +59,8 @@ export function parseLinks(stdout: string): LinkInfo[] {
       link: typeof e.link_index === "number" ? e.link_index : undefined,
       master: typeof e.master === "string" ? e.master : undefined,
       bridge: linkinfo?.info_kind === "bridge" ? bridgeOptionsOf(linkinfo.info_data ?? {}) : undefined,
+      vxlan: linkinfo?.info_kind === "vxlan" ? vxlanOptionsOf(linkinfo.info_data ?? {}) : undefined,
+      macvlan: linkinfo?.info_kind === "macvlan" ? { mode: String(linkinfo.info_data?.mode ?? "") } : undefined,
       addresses: Array.isArray(e.addr_info) ? e.addr_info.flatMap(addressOf) : [],
     };
   });
@@ -107,10 +113,9 @@ function bridgeOptionsOf(data: Record<string, unknown>): BridgeOptions {
 /** Some of a bridge's options; absent ones stay as they are. */
 export type BridgeChanges = { [K in keyof BridgeOptions]?: BridgeOptions[K] | undefined };
 
-/** The `type bridge …` words of `ip link add` and `ip link set` for the given options. */
+/** The `bridge …` words after `type` in `ip link add` and `ip link set`, for the given options. */
 function bridgeWords(options: BridgeChanges): string[] {
   return [
-    "type",
     "bridge",
     // The kernel applies the delay before the STP state, whatever the order of the words.
     ...(options.forwardDelay === undefined ? [] : ["forward_delay", String(options.forwardDelay)]),
@@ -123,21 +128,12 @@ function bridgeWords(options: BridgeChanges): string[] {
  * {@link vethAdd}. A new bridge has its STP off until this command's end, so any delay is taken.
  */
 export function bridgeAdd(name: string, mtu: number | undefined, options: BridgeOptions): string[] {
-  return [
-    "-echo",
-    "-json",
-    "link",
-    "add",
-    "name", // by keyword, as in vethAdd
-    name,
-    ...(mtu === undefined ? [] : ["mtu", String(mtu)]),
-    ...bridgeWords(options),
-  ];
+  return ["-echo", "-json", ...linkAdd(name, { mtu }, bridgeWords(options))];
 }
 
 /** `ip link set dev NAME type bridge [forward_delay D] [stp_state S]`. */
 export function bridgeSet(name: string, options: BridgeChanges): string[] {
-  return ["link", "set", "dev", name, ...bridgeWords(options)];
+  return ["link", "set", "dev", name, "type", ...bridgeWords(options)];
 }
 
 /** `ip link delete dev DEVICE` (for a veth, this removes both ends). */
@@ -184,4 +180,94 @@ function addressOf(info: { local?: unknown; prefixlen?: unknown }): string[] {
   return typeof info.local === "string" && typeof info.prefixlen === "number"
     ? [`${info.local}/${info.prefixlen}`]
     : [];
+}
+
+/** A VXLAN link's tunnel, as this library declares it and reads it back. */
+export interface VxlanOptions {
+  /** The VXLAN network identifier (`id`). */
+  vni: number;
+  /** The source address of the tunnel's packets (`local`). */
+  local?: string | undefined;
+  /** The one far end, for a point-to-point tunnel (`remote`). */
+  remote?: string | undefined;
+  /** The multicast group of a tunnel with many ends (`group`). */
+  group?: string | undefined;
+  /** The UDP port (`dstport`). */
+  dstport: number;
+  /** Whether unknown source MACs are learnt into the forwarding database (`learning` / `nolearning`). */
+  learning: boolean;
+}
+
+function vxlanOptionsOf(data: Record<string, unknown>): VxlanOptions {
+  const address = (key: string) => (typeof data[key] === "string" ? (data[key] as string) : undefined);
+  const multicast = address("group") ?? address("group6");
+  return {
+    vni: typeof data.id === "number" ? data.id : 0,
+    local: address("local") ?? address("local6"),
+    remote: address("remote") ?? address("remote6"),
+    group: multicast,
+    dstport: typeof data.port === "number" ? data.port : 0,
+    learning: data.learning === true,
+  };
+}
+
+/** Where a new link is put, and its MTU: the words of `ip link add` before its `type`. */
+interface Placing {
+  /** The device it sits on (`link DEVICE`). */
+  link?: string | undefined;
+  mtu?: number | undefined;
+  /** The namespace it is sent to as it is made (`netns NETNS`); absent: where the command runs. */
+  into?: string | undefined;
+}
+
+/** `ip link add name NAME [link DEVICE] [mtu MTU] [netns NETNS] type TYPE…`: named by keyword, as in {@link vethAdd}. */
+function linkAdd(name: string, placing: Placing, type: string[]): string[] {
+  return [
+    "link",
+    "add",
+    "name",
+    name,
+    ...(placing.link === undefined ? [] : ["link", placing.link]),
+    ...(placing.mtu === undefined ? [] : ["mtu", String(placing.mtu)]),
+    ...(placing.into === undefined ? [] : ["netns", placing.into]),
+    "type",
+    ...type,
+  ];
+}
+
+/**
+ * `ip link add name NAME [mtu MTU] [netns NETNS] type vxlan id VNI [local A] [remote B | group G]
+ * dstport P [dev DEVICE] learning|nolearning`. Run where the underlay is (`DEVICE`, `local`): the
+ * tunnel's socket stays there when `netns` puts the link itself in another namespace.
+ */
+export function vxlanAdd(name: string, placing: Placing, device: string | undefined, o: VxlanOptions): string[] {
+  return linkAdd(name, placing, [
+    "vxlan",
+    "id",
+    String(o.vni),
+    ...(o.local === undefined ? [] : ["local", o.local]),
+    ...(o.remote === undefined ? [] : ["remote", o.remote]),
+    ...(o.group === undefined ? [] : ["group", o.group]),
+    "dstport",
+    String(o.dstport),
+    ...(device === undefined ? [] : ["dev", device]),
+    o.learning ? "learning" : "nolearning",
+  ]);
+}
+
+/** `ip link set dev NAME type vxlan learning|nolearning`: the one tunnel option the kernel changes in place here. */
+export function vxlanSetLearning(name: string, learning: boolean): string[] {
+  return ["link", "set", "dev", name, "type", "vxlan", learning ? "learning" : "nolearning"];
+}
+
+/** How a macvlan link reaches its siblings on the same parent (`mode`). */
+export const macvlanModes = ["bridge", "private", "vepa", "passthru"] as const;
+export type MacvlanMode = (typeof macvlanModes)[number];
+
+/**
+ * `ip link add name NAME link PARENT [mtu MTU] [netns NETNS] type macvlan mode MODE`, run where
+ * `PARENT` is; `netns` puts the new link in another namespace.
+ */
+export function macvlanAdd(name: string, placing: Placing & { link: string }, mode: MacvlanMode): string[] {
+  return linkAdd(name, placing, ["macvlan", "mode", mode]);
 }

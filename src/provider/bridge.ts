@@ -9,7 +9,7 @@ import { wholeNumber } from "../rule.js";
 import { checkInputs, flag, known, netnsInput, number, ownerInput, text } from "./inputs.js";
 import type { Created, KindProvider, Updated } from "./kind.js";
 import type { Machine } from "./machine.js";
-import { createLink, deleteLink, readLink } from "./made-link.js";
+import { createLink, deleteLink, readLink, updateLink } from "./made-link.js";
 import { markerOf } from "./ownership.js";
 
 export interface BridgeInputs extends BridgeOptions {
@@ -104,11 +104,8 @@ export default class BridgeProvider implements KindProvider<BridgeInputs, Bridge
   }
 
   async update(_id: string, olds: BridgeState, news: BridgeInputs): Promise<Updated<BridgeState>> {
-    const netns = this.machine.netns(news.netns);
     await this.setOptions(news, olds);
-    const mtu = news.mtu !== olds.mtu ? news.mtu : undefined;
-    const up = news.up !== olds.up ? news.up : undefined;
-    if (mtu !== undefined || up !== undefined) await netns.change(linkSet(news.name, { mtu, up }));
+    await updateLink(this.machine, olds, news);
     return { outs: { ...news, ifindex: olds.ifindex, mac: olds.mac } };
   }
 

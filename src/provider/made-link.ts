@@ -4,7 +4,7 @@
  * short, refused when it is anyone else's, looked up by kind and mark, and deleted only when ours.
  * (A veth pair is two links, and veth-pair.ts has its own.)
  */
-import { type LinkInfo, linkDelete, linkShowDetails, parseLinks } from "../iproute/link.js";
+import { type LinkInfo, linkDelete, linkSet, linkShowDetails, parseLinks } from "../iproute/link.js";
 import { cutShort, forgetCutShort, withIntent } from "./journal.js";
 import { createOrAdopt, ignoreNotFound, undefinedIfNotFound, undoOnFailure } from "./lifecycle.js";
 import type { Machine, Netns } from "./machine.js";
@@ -67,6 +67,19 @@ export async function createLink(machine: Machine, p: OneLink, kind: LinkKind, m
       () => ignoreNotFound(() => home.change(linkDelete(p.name))),
     );
   });
+}
+
+/** What an update changes of any such link, besides its kind's own options. */
+interface MtuAndState {
+  mtu?: number | undefined;
+  up: boolean;
+}
+
+/** Sets the link's MTU and state where `news` differs from `olds`: one `ip link set`, or none. */
+export async function updateLink(machine: Machine, olds: MtuAndState, news: OneLink & MtuAndState): Promise<void> {
+  const mtu = news.mtu !== olds.mtu ? news.mtu : undefined;
+  const up = news.up !== olds.up ? news.up : undefined;
+  if (mtu !== undefined || up !== undefined) await machine.netns(news.netns).change(linkSet(news.name, { mtu, up }));
 }
 
 /** Deletes the link if it is ours: marked, or made by a create of ours that was cut short. */

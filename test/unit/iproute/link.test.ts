@@ -8,9 +8,9 @@ describe("parseLinks, on what this kernel prints", () => {
     const links = parseLinks(recorded("address-show-links-and-addresses").stdout);
     assert.deepEqual(
       links.map((l) => l.ifname),
-      ["lo", "va", "br0", "pb", "pa"],
+      ["lo", "va", "br0", "pb", "pa", "vx0", "mv0"],
     );
-    const [lo, va, br0, pb, pa] = links;
+    const [lo, va, br0, pb, pa, vx0, mv0] = links;
     assert.deepEqual(lo, {
       ifname: "lo",
       ifindex: 1,
@@ -22,6 +22,8 @@ describe("parseLinks, on what this kernel prints", () => {
       link: undefined,
       master: undefined,
       bridge: undefined,
+      vxlan: undefined,
+      macvlan: undefined,
       addresses: ["127.0.0.1/8", "::1/128"],
     });
     assert.equal(va?.kind, "veth");
@@ -34,6 +36,18 @@ describe("parseLinks, on what this kernel prints", () => {
     assert.deepEqual([br0?.kind, br0?.up, br0?.alias, br0?.addresses], ["bridge", false, undefined, []]);
     assert.deepEqual(br0?.bridge, { stp: false, forwardDelay: 400 });
     assert.deepEqual([pa?.master, pb?.master, va?.bridge], ["br0", undefined, undefined]);
+    assert.deepEqual(vx0?.vxlan, {
+      vni: 42,
+      local: "10.1.10.1",
+      remote: "10.1.10.2",
+      group: undefined,
+      dstport: 4789,
+      learning: false,
+    });
+    assert.deepEqual(
+      [mv0?.kind, mv0?.macvlan, va?.vxlan, va?.macvlan],
+      ["macvlan", { mode: "private" }, undefined, undefined],
+    );
   });
 
   it("reads a new namespace: lo down and no address at all", () => {
@@ -49,6 +63,8 @@ describe("parseLinks, on what this kernel prints", () => {
         link: undefined,
         master: undefined,
         bridge: undefined,
+        vxlan: undefined,
+        macvlan: undefined,
         addresses: [],
       },
     ]);

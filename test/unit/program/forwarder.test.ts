@@ -28,7 +28,9 @@ async function serialize(kind: Kind) {
   return pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });
 }
 
-/** Answers reads as a kernel where every veth end exists and the one sysctl starts at 0. */
+const kindByName: Record<string, string> = { br: "bridge", mv: "macvlan", vx: "vxlan" };
+
+/** Answers reads as a kernel where every link exists and the one sysctl starts at 0. */
 function fakeKernel(): FakeSystem {
   let sysctl = "0";
   return new FakeSystem((argv, input) => {
@@ -43,7 +45,8 @@ function fakeKernel(): FakeSystem {
         flags: ["UP"],
         mtu: 1500,
         address: "02:00:00:00:00:03",
-        linkinfo: { info_kind: "veth" },
+        // The kind its name says: br… a bridge, mv… a macvlan, vx… a VXLAN link, the rest veth ends.
+        linkinfo: { info_kind: kindByName[ifname?.slice(0, 2) ?? ""] ?? "veth", info_data: {} },
         addr_info: [{ local: "10.1.10.2", prefixlen: 24 }],
       });
       return { stdout: JSON.stringify(names.map((name, i) => link(name, i + 1))) };
@@ -63,6 +66,8 @@ describe("serialized providers", () => {
     Route: [{ destination: "10.1.20.0/24", via: "10.1.10.1", netns: "a" }, "a/table 254/10.1.20.0/24/metric 0"],
     Sysctl: [{ key: "net.ipv4.ip_forward", value: "1", netns: "a" }, "a/net.ipv4.ip_forward"],
     Bridge: [{ name: "br0", netns: "a" }, "a/br0"],
+    MacVlan: [{ name: "mv0", netns: "a", parent: "va" }, "a/mv0"],
+    Vxlan: [{ name: "vx0", netns: "a", vni: 42, remote: "10.1.10.1" }, "a/vx0"],
   };
   for (const kind of kindNames) {
     const [inputs, id] = cases[kind];

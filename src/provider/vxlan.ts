@@ -1,0 +1,162 @@
+/**
+ * Vxlan, provider half: an Ethernet segment tunnelled over UDP (VXLAN), as made by
+ * `ip link add NAME type vxlan id VNI …`. Its socket lives where its underlay is (`underlayNetns`),
+ * the link itself where its addresses go (`netns`): a tunnel between two hosts' namespaces can
+ * join two other namespaces.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { ipAddress, isMulticast } from "../iproute/address.js";
+import { linkSet, type VxlanOptions, vxlanAdd, vxlanSetLearning } from "../iproute/link.js";
+import { interfaceName } from "../iproute/names.js";
+import { wholeNumber } from "../rule.js";
+import { checkInputs, flag, known, netnsInput, number, ownerInput, text } from "./inputs.js";
+import type { Created, KindProvider, Updated } from "./kind.js";
+import type { Machine } from "./machine.js";
+import { createLink, deleteLink, readLink, updateLink } from "./made-link.js";
+import { markerOf } from "./ownership.js";
+
+export interface VxlanInputs extends VxlanOptions {
+  name: string;
+  netns?: string | undefined;
+  /** Where `device` and `local` are, and the tunnel's socket; absent: the same as `netns`. */
+  underlayNetns?: string | undefined;
+  /** The underlay device the tunnel's packets leave by (`dev`). */
+  device?: string | undefined;
+  /** Set and watched when declared; otherwise the kernel's (the underlay's less 50 bytes). */
+  mtu?: number | undefined;
+  up: boolean;
+  /** Who made it (see ownership.ts); its mark goes on the link's alias. */
+  owner?: string | undefined;
+}
+
+export interface VxlanState extends VxlanInputs {
+  ifindex: number;
+  mac: string;
+}
+
+/** What identifies the tunnel: a change to any of these makes a new link. */
+const identity = ["name", "netns", "underlayNetns", "vni", "local", "remote", "group", "dstport", "device"] as const;
+
+export default class VxlanProvider implements KindProvider<VxlanInputs, VxlanState> {
+  constructor(private readonly machine: Machine) {}
+
+  id(p: VxlanInputs): string {
+    return `${p.netns ?? ""}/${p.name}`;
+  }
+
+  async check(_olds: unknown, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult<VxlanInputs>> {
+    const result = await checkInputs<VxlanInputs>(
+      (z) =>
+        z.object({
+          name: text(z, interfaceName),
+          netns: netnsInput(z),
+          underlayNetns: netnsInput(z),
+          vni: number(z, wholeNumber(1, 16777215, " (24 bits)")),
+          local: text(z, ipAddress).optional(),
+          remote: text(z, ipAddress).optional(),
+          group: text(z, ipAddress).optional(),
+          dstport: number(z, wholeNumber(1, 65535)).default(4789),
+          device: text(z, interfaceName).optional(),
+          learning: flag(z, true),
+          mtu: number(z, wholeNumber(68, 65535)).optional(),
+          up: flag(z, true),
+          owner: ownerInput(z),
+        }),
+      news,
+      tunnelProblems,
+    );
+    if (result.inputs === undefined) return result;
+    // underlayNetns defaults to netns; stored only where it differs.
+    const { underlayNetns, ...rest } = result.inputs;
+    return { inputs: underlayNetns === undefined || underlayNetns === rest.netns ? rest : result.inputs };
+  }
+
+  async diff(_id: string, olds: VxlanState, news: VxlanInputs) {
+    const replaces = identity.filter((key) => olds[key] !== news[key]);
+    const updates = (["learning", "mtu", "up"] as const).filter((key) => olds[key] !== news[key]);
+    return { changes: replaces.length + updates.length > 0, replaces, deleteBeforeReplace: true };
+  }
+
+  async create(inputs: VxlanInputs): Promise<Created<VxlanState>> {
+    const { name, netns, underlayNetns } = inputs;
+    const live = await createLink(this.machine, inputs, "vxlan", {
+      add: vxlanAdd(
+        name,
+        { mtu: inputs.mtu, into: underlayNetns === undefined ? undefined : netns },
+        inputs.device,
+        inputs,
+      ),
+      runsIn: underlayNetns === undefined ? undefined : this.machine.netns(underlayNetns),
+      settle: async (found) => {
+        if (found?.vxlan !== undefined && found.vxlan.learning !== inputs.learning) {
+          await this.machine.netns(netns).change(vxlanSetLearning(name, inputs.learning));
+        }
+        const mtu = found === undefined ? undefined : inputs.mtu;
+        await this.machine.netns(netns).change(linkSet(name, { alias: markerOf(inputs.owner), mtu, up: inputs.up }));
+      },
+    });
+    return { id: this.id(inputs), outs: { ...inputs, ifindex: live.ifindex, mac: live.address ?? "" } };
+  }
+
+  async read(id: string, props: VxlanState) {
+    const link = await readLink(this.machine, props, "vxlan");
+    if (link?.vxlan === undefined) return {};
+    // The tunnel as the kernel has it: one re-made by hand with other ends is not this one.
+    const { local, remote, group, ...tunnel } = link.vxlan;
+    const { local: _l, remote: _r, group: _g, ...rest } = props;
+    const live: VxlanState = {
+      ...rest,
+      ...tunnel,
+      ...(local === undefined ? {} : { local }),
+      ...(remote === undefined ? {} : { remote }),
+      ...(group === undefined ? {} : { group }),
+      up: link.up,
+      ifindex: link.ifindex,
+      mac: link.address ?? "",
+    };
+    if (props.mtu !== undefined) live.mtu = link.mtu;
+    const { ifindex: _i, mac: _m, ...inputs } = live;
+    return { id, props: live, inputs };
+  }
+
+  async update(_id: string, olds: VxlanState, news: VxlanInputs): Promise<Updated<VxlanState>> {
+    const netns = this.machine.netns(news.netns);
+    if (news.learning !== olds.learning) await netns.change(vxlanSetLearning(news.name, news.learning));
+    await updateLink(this.machine, olds, news);
+    return { outs: { ...news, ifindex: olds.ifindex, mac: olds.mac } };
+  }
+
+  async delete(_id: string, props: VxlanInputs) {
+    await deleteLink(this.machine, props, "vxlan");
+  }
+}
+
+/** What the kernel would refuse, or quietly take to mean something else, about the tunnel's ends. */
+function tunnelProblems(p: VxlanInputs): pulumi.dynamic.CheckFailure[] {
+  const failures: pulumi.dynamic.CheckFailure[] = [];
+  const fail = (property: string, reason: string) => failures.push({ property, reason });
+  const { local, remote, group } = p;
+  if (remote !== undefined && group !== undefined) {
+    fail("group", "must not be given with remote: a tunnel has one far end (remote) or a multicast group");
+  }
+  if (known(remote) && remote !== undefined && isMulticast(remote)) {
+    fail("remote", `must be a unicast address (a multicast one goes in group); got "${remote}"`);
+  }
+  if (known(group) && group !== undefined && !isMulticast(group)) {
+    fail("group", `must be a multicast address (224.0.0.0/4 or ff00::/8); got "${group}"`);
+  }
+  if (group !== undefined && p.device === undefined) {
+    fail("device", "must be given with group: the kernel joins the multicast group on that device");
+  }
+  const families = [local, remote, group]
+    .filter((a): a is string => a !== undefined && known(a))
+    .map((a) => a.includes(":"));
+  if (new Set(families).size > 1) fail("local", "must be of the same family as remote or group (IPv4 or IPv6)");
+  if (p.netns === undefined && p.underlayNetns !== undefined) {
+    fail(
+      "netns",
+      "must be given when underlayNetns is: a link made elsewhere cannot be sent to the root namespace by name",
+    );
+  }
+  return failures;
+}
