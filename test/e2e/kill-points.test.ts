@@ -5,7 +5,8 @@
  * as it was before it. After each kill, the documented recovery (scripts/recover: `pulumi cancel`,
  * `pulumi refresh --clear-pending-creates`, the sweep) must let `up` converge, and `destroy` must
  * leave the machine exactly as it was. And when the program changed between the kill and the
- * recovery, the sweep removes what the killed run made that the program no longer declares.
+ * recovery, the sweep removes what the killed run made that the program no longer declares. The
+ * bridged LAN (examples/lan) is killed the same way, at fewer points, for its bridges and ports.
  *
  * The host role is a namespace of the test's own; nothing here touches the root namespace.
  */
@@ -30,16 +31,43 @@ const SPOKES = "20";
 /** Where in each run the kills land, as fractions of an uninterrupted run's duration. */
 const FRACTIONS = [0.1, 0.25, 0.4, 0.55, 0.7, 0.85];
 
+/** A lab the kill points run on: its project folder, the config of a stack with `prefix`, where the kills land. */
+interface Lab {
+  project: string;
+  config: (prefix: string) => Record<string, string>;
+  fractions: number[];
+}
+const star: Lab = {
+  project,
+  config: (prefix) => ({ prefix, hubNetns: `${prefix}hub`, spokes: SPOKES }),
+  fractions: FRACTIONS,
+};
+/** The bridged LAN (examples/lan): bridges and their ports, killed at fewer points (it is small). */
+const lan: Lab = {
+  project: path.join(repoRoot, "examples/lan"),
+  config: (prefix) => ({ prefix }),
+  fractions: [0.2, 0.5, 0.8],
+};
+
 interface Run {
   code: number | null;
   output: string;
   seconds: number;
 }
 
-/** Runs a command in a session of its own; with `killAfter` (ms), SIGKILLs the whole session then. */
-function run(file: string, args: string[], env: Record<string, string>, killAfter?: number): Promise<Run> {
+/**
+ * Runs a command in `cwd` (a Pulumi project), in a session of its own; with `killAfter` (ms),
+ * SIGKILLs the whole session then.
+ */
+function run(
+  file: string,
+  args: string[],
+  env: Record<string, string>,
+  killAfter?: number,
+  cwd = project,
+): Promise<Run> {
   const started = process.hrtime.bigint();
-  const child = spawn(file, args, { cwd: project, env: { ...process.env, ...env }, detached: true });
+  const child = spawn(file, args, { cwd, env: { ...process.env, ...env }, detached: true });
   let output = "";
   child.stdout.on("data", (chunk) => {
     output += chunk;
@@ -76,19 +104,21 @@ function cleanUp(prefixes: string[], pipesBefore: Set<string>): void {
 /** What each mode adds to the environment of the stack's pulumi commands. */
 const modes = { "a checkpoint per step": {}, "PULUMI_SKIP_CHECKPOINTS=true": { PULUMI_SKIP_CHECKPOINTS: "true" } };
 
-/** What of a stack is on the machine: its namespaces, its sysctl records and its ledger. */
+/** What of a stack is on the machine: its namespaces, its sysctl records and notes, and its ledger. */
 function leftOf(prefix: string, stackName: string): string[] {
-  const ledger = `made/${encodeURIComponent(`pulumi-netns-star/${stackName}`)}/`;
   return [
     ...namespaces().filter((n) => n.startsWith(prefix)),
-    ...journalFiles().filter((f) => f.includes(`/${prefix}hub/`) || f.startsWith(ledger)),
+    ...journalFiles().filter((f) => f.includes(`/${prefix}`) || f.includes(encodeURIComponent(`/${stackName}`))),
   ];
 }
 
 describe("killed runs", () => {
   for (const [mode, modeEnv] of Object.entries(modes)) {
     it(`recover, converge and leave nothing behind at every kill point, with ${mode}`, async () => {
-      await killPoints(mode, modeEnv);
+      await killPoints(star, mode, modeEnv);
+    });
+    it(`recover a bridged LAN the same way, with ${mode}`, async () => {
+      await killPoints(lan, mode, modeEnv);
     });
   }
 
@@ -186,23 +216,30 @@ describe("killed runs", () => {
   });
 });
 
-/** Kills `up` and `destroy` at every point of FRACTIONS, recovers, converges and tears down. */
-async function killPoints(mode: string, modeEnv: Record<string, string>): Promise<void> {
+/** Kills `up` and `destroy` at every point of the lab's fractions, recovers, converges and tears down. */
+async function killPoints(lab: Lab, mode: string, modeEnv: Record<string, string>): Promise<void> {
   const prefix = uniqueName("kp").slice(0, 8);
   const pulumi = path.join(toolchainDir(), "pulumi");
   let test: TestStack | undefined;
   const pipesBefore = new Set(languageHostPipes());
   const figures = { killPoints: 0, survived: 0, leaked: 0 };
   try {
-    test = await testStack(project, { prefix, hubNetns: `${prefix}hub`, spokes: SPOKES });
+    test = await testStack(lab.project, lab.config(prefix));
     const env = { ...test.env, ...modeEnv };
     const stackName = test.stack.name;
     const ours = () => leftOf(prefix, stackName);
     const stackArgs = ["--stack", test.stack.name, "--non-interactive"];
-    const up = (kill?: number) => run(pulumi, ["up", "--yes", "--skip-preview", ...stackArgs], env, kill);
-    const destroy = (kill?: number) => run(pulumi, ["destroy", "--yes", "--skip-preview", ...stackArgs], env, kill);
+    const up = (kill?: number) => run(pulumi, ["up", "--yes", "--skip-preview", ...stackArgs], env, kill, lab.project);
+    const destroy = (kill?: number) =>
+      run(pulumi, ["destroy", "--yes", "--skip-preview", ...stackArgs], env, kill, lab.project);
     const recover = () =>
-      run(path.join(repoRoot, "scripts/recover"), stackArgs, { ...env, PULUMI_NETNS_TOOLCHAIN: toolchainDir() });
+      run(
+        path.join(repoRoot, "scripts/recover"),
+        stackArgs,
+        { ...env, PULUMI_NETNS_TOOLCHAIN: toolchainDir() },
+        undefined,
+        lab.project,
+      );
     const ok = (r: Run, what: string) => assert.equal(r.code, 0, `${what} failed:\n${r.output.slice(-3000)}`);
 
     // An uninterrupted run of each, to know how long they take.
@@ -212,7 +249,7 @@ async function killPoints(mode: string, modeEnv: Record<string, string>): Promis
     ok(fullDestroy, "destroy");
     assert.deepEqual(ours(), []);
 
-    for (const fraction of FRACTIONS) {
+    for (const fraction of lab.fractions) {
       for (const [operation, full] of [
         ["up", fullUp],
         ["destroy", fullDestroy],
@@ -242,7 +279,7 @@ async function killPoints(mode: string, modeEnv: Record<string, string>): Promis
     await test?.dispose().catch(() => undefined);
     cleanUp([prefix], pipesBefore);
   }
-  assert.ok(figures.killPoints >= 10);
+  assert.equal(figures.killPoints, 2 * lab.fractions.length);
   assert.equal(figures.survived, figures.killPoints, "every kill point recovered");
   assert.equal(figures.leaked, 0, "nothing leaked");
 }
