@@ -101,7 +101,9 @@ export default class VxlanProvider implements KindProvider<VxlanInputs, VxlanSta
   async read(id: string, props: VxlanState) {
     const link = await readLink(this.machine, props, "vxlan");
     if (link?.vxlan === undefined) return {};
-    // The tunnel as the kernel has it: one re-made by hand with other ends is not this one.
+    // The tunnel as the kernel has it: one re-made by hand with other ends is not this one. (Its
+    // `device` and `underlayNetns` are not read back: the kernel names the underlay device by its
+    // index in another namespace.)
     const { local, remote, group, ...tunnel } = link.vxlan;
     const { local: _l, remote: _r, group: _g, ...rest } = props;
     const live: VxlanState = {
