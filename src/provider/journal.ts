@@ -9,6 +9,7 @@
  */
 import { undefinedIfNotFound } from "./lifecycle.js";
 import type { Machine } from "./machine.js";
+import { markerOf } from "./ownership.js";
 
 export const JOURNAL_ROOT = process.env.PULUMI_NETNS_JOURNAL ?? "/run/pulumi-netns";
 
@@ -31,13 +32,31 @@ export async function forget(machine: Machine, name: string): Promise<void> {
 }
 
 /** True when a create of `name` by `marker`'s owner was cut short: its note is still there. */
-export async function cutShort(machine: Machine, name: string, marker: string | undefined): Promise<boolean> {
+async function cutShort(machine: Machine, name: string, marker: string | undefined): Promise<boolean> {
   return marker !== undefined && (await recall(machine, `creating/${name}`)) === marker;
 }
 
-/** Forgets the note of a create of `name` that was cut short, once its object is deleted. */
-export async function forgetCutShort(machine: Machine, name: string): Promise<void> {
-  await forget(machine, `creating/${name}`);
+
+/**
+ * The delete side of {@link withIntent}, for the object whose note is `name`: `remove` looks the
+ * object up and deletes it when `isOurs` says its mark (an alias; undefined: none) makes it
+ * `owner`'s. Without an owner anything is; with one, its mark is, and so is no mark at all when a
+ * create of ours was cut short before the mark (its note is still there). That note goes with the
+ * object, whatever `remove` found.
+ */
+export async function deleteOurs(
+  machine: Machine,
+  name: string,
+  owner: string | undefined,
+  remove: (isOurs: (alias: string | undefined) => boolean) => Promise<void>,
+): Promise<void> {
+  const marker = markerOf(owner);
+  const cut = await cutShort(machine, name, marker);
+  try {
+    await remove((alias) => marker === undefined || alias === marker || (cut && alias === undefined));
+  } finally {
+    if (cut) await forget(machine, `creating/${name}`);
+  }
 }
 
 /**

@@ -2,10 +2,11 @@
  * What the kinds that are one link made by one `ip link add` (Bridge, MacVlan, Vxlan) share: made
  * all or nothing under a note of intent, marked on its alias, adopted when a run of ours was cut
  * short, refused when it is anyone else's, looked up by kind and mark, and deleted only when ours.
- * (A veth pair is two links, and veth-pair.ts has its own.)
+ * (A veth pair is two links made by one command: veth-pair.ts makes and deletes them itself, and
+ * looks each end up with the look-ups here.)
  */
 import { type LinkInfo, linkDelete, linkSet, linkShowDetails, parseLinks } from "../iproute/link.js";
-import { cutShort, forgetCutShort, withIntent } from "./journal.js";
+import { deleteOurs, withIntent } from "./journal.js";
 import { createOrAdopt, ignoreNotFound, undefinedIfNotFound, undoOnFailure } from "./lifecycle.js";
 import type { Machine, Netns } from "./machine.js";
 import { isOwnedBy, markerOf } from "./ownership.js";
@@ -18,8 +19,8 @@ export interface OneLink {
   owner?: string | undefined;
 }
 
-/** The kind of link, as `ip -details` names it (`info_kind`). */
-export type LinkKind = "bridge" | "macvlan" | "vxlan";
+/** The kind of link, as `ip -details` names it (`info_kind`); a veth end is looked up here too. */
+export type LinkKind = "bridge" | "macvlan" | "vxlan" | "veth";
 
 export interface Making {
   /** The `ip link add` argv; it makes the link in `p.netns`, or there from `runsIn` (`… netns NETNS`). */
@@ -82,14 +83,13 @@ export async function updateLink(machine: Machine, olds: MtuAndState, news: OneL
   if (mtu !== undefined || up !== undefined) await machine.netns(news.netns).change(linkSet(news.name, { mtu, up }));
 }
 
-/** Deletes the link if it is ours: marked, or made by a create of ours that was cut short. */
+/** Deletes the link if it is ours (journal.ts, deleteOurs). */
 export async function deleteLink(machine: Machine, p: OneLink, kind: LinkKind): Promise<void> {
-  const note = intentOf(p, kind);
-  const cut = await cutShort(machine, note, markerOf(p.owner));
-  if ((await showLink(machine, p, kind, cut ? undefined : p.owner)) !== undefined) {
+  await deleteOurs(machine, intentOf(p, kind), p.owner, async (isOurs) => {
+    const link = await showLink(machine, p, kind, undefined);
+    if (link === undefined || !isOurs(link.alias)) return;
     await ignoreNotFound(() => machine.netns(p.netns).change(linkDelete(p.name)));
-  }
-  if (cut) await forgetCutShort(machine, note);
+  });
 }
 
 /** The link, looked up by itself (after a change of ours), if it is {@link ofKind}. */

@@ -5,7 +5,7 @@ import { type LinkInfo, linkSet } from "../iproute/link.js";
 import { netnsName } from "../iproute/names.js";
 import { netnsAdd, netnsDelete } from "../iproute/netns.js";
 import { checkInputs, flag, ownerInput, text } from "./inputs.js";
-import { cutShort, forgetCutShort, withIntent } from "./journal.js";
+import { deleteOurs, withIntent } from "./journal.js";
 import type { Created, KindProvider, Updated } from "./kind.js";
 import { createOrAdopt, ignoreNotFound, undoOnFailure } from "./lifecycle.js";
 import type { Machine } from "./machine.js";
@@ -96,21 +96,11 @@ export default class NetNamespaceProvider implements KindProvider<NetNamespaceIn
   }
 
   async delete(id: string, props?: NetNamespaceState) {
-    // Only the namespace this stack made: one of the same name made by someone else since is not
-    // ours. Unmarked, it is ours when a create of ours was cut short before the mark.
-    // A create of ours cut short leaves its note, which goes with the namespace (or is stale).
-    const marker = markerOf(props?.owner);
-    const note = `netns/${id}`;
-    const cut = await cutShort(this.machine, note, marker);
-    try {
-      if (marker !== undefined) {
-        const alias = (await this.loopback(id))?.alias;
-        if (alias !== marker && !(cut && alias === undefined)) return;
-      }
+    // Only the namespace this stack made: one of the same name made by someone else since is not ours.
+    await deleteOurs(this.machine, `netns/${id}`, props?.owner, async (isOurs) => {
+      if (props?.owner !== undefined && !isOurs((await this.loopback(id))?.alias)) return;
       await ignoreNotFound(() => this.machine.netns(undefined).change(netnsDelete(id)));
-    } finally {
-      if (cut) await forgetCutShort(this.machine, note);
-    }
+    });
   }
 
   /** The namespace's `lo`, which carries our mark; undefined when the namespace does not exist. */

@@ -3,24 +3,16 @@
  * namespace of its own choosing, as made by `ip link add NAME type veth peer name PEER netns PEER_NETNS`.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import {
-  type LinkChanges,
-  type LinkInfo,
-  linkDelete,
-  linkSet,
-  linkShowDetails,
-  parseLinks,
-  vethAdd,
-} from "../iproute/link.js";
+import { type LinkChanges, type LinkInfo, linkDelete, linkSet, parseLinks, vethAdd } from "../iproute/link.js";
 import { interfaceName } from "../iproute/names.js";
 import { wholeNumber } from "../rule.js";
 import { checkInputs, flag, known, netnsInput, number, ownerInput, text } from "./inputs.js";
-import { cutShort, forgetCutShort, withIntent } from "./journal.js";
+import { deleteOurs, withIntent } from "./journal.js";
 import type { Created, KindProvider, Updated } from "./kind.js";
-import { createOrAdopt, ignoreNotFound, undefinedIfNotFound, undoOnFailure } from "./lifecycle.js";
+import { createOrAdopt, ignoreNotFound, undoOnFailure } from "./lifecycle.js";
 import type { Machine } from "./machine.js";
-import { isOwnedBy, markerOf } from "./ownership.js";
-import { linkIn } from "./reads.js";
+import { readLink, showLink } from "./made-link.js";
+import { markerOf } from "./ownership.js";
 
 export interface VethPairInputs {
   name: string;
@@ -201,22 +193,16 @@ export default class VethPairProvider implements KindProvider<VethPairInputs, Ve
   }
 
   async delete(_id: string, props: VethPairInputs) {
-    // A create of ours cut short leaves its note: the ends are then ours even unmarked (the mark
-    // may not have reached them), and the note goes with them.
-    const note = intentOf(props);
-    const cut = await cutShort(this.machine, note, markerOf(props.owner));
-    await this.deletePair(props, cut ? undefined : props.owner);
-    if (cut) await forgetCutShort(this.machine, note);
-  }
-
-  /** Deletes the pair through an end of `owner`'s (any, without an owner), if one is there. */
-  private async deletePair(props: VethPairInputs, owner: string | undefined): Promise<void> {
-    // Deleting either end deletes the pair; try the other end when one was moved away.
-    for (const end of ends(props)) {
-      if ((await this.showVeth(end, owner)) === undefined) continue;
-      await ignoreNotFound(() => this.machine.netns(end.netns).change(linkDelete(end.device)));
-      return;
-    }
+    // Unmarked ends are ours too when a create of ours was cut short before the mark (deleteOurs).
+    await deleteOurs(this.machine, intentOf(props), props.owner, async (isOurs) => {
+      // Deleting either end deletes the pair; try the other end when one was moved away.
+      for (const end of ends(props)) {
+        const link = await this.showVeth(end, undefined);
+        if (link === undefined || !isOurs(link.alias)) continue;
+        await ignoreNotFound(() => this.machine.netns(end.netns).change(linkDelete(end.device)));
+        return;
+      }
+    });
   }
 
   /** Applies each end's `changes`, one `ip link set` per end; an end with nothing to change runs nothing. */
@@ -228,17 +214,16 @@ export default class VethPairProvider implements KindProvider<VethPairInputs, Ve
     }
   }
 
-  /** The end, looked up by itself (after a change of ours), if it is {@link ourVeth}. */
+  /** The end, looked up by itself (after a change of ours), if it is a veth end and `owner`'s (any, without one). */
   private async showVeth(end: End, owner: string | undefined): Promise<LinkInfo | undefined> {
     if (end.netns === ELSEWHERE) return undefined;
-    const stdout = await undefinedIfNotFound(() => this.machine.netns(end.netns).read(linkShowDetails(end.device)));
-    return ourVeth(stdout === undefined ? undefined : parseLinks(stdout)[0], owner);
+    return showLink(this.machine, { name: end.device, netns: end.netns }, "veth", owner);
   }
 
-  /** The end, from the read of its namespace that a refresh shares, if it is {@link ourVeth}. */
+  /** The end, from the read of its namespace that a refresh shares, if it is a veth end and `owner`'s. */
   private async readVeth(end: End, owner: string | undefined): Promise<LinkInfo | undefined> {
     if (end.netns === ELSEWHERE) return undefined;
-    return ourVeth(await linkIn(this.machine.netns(end.netns), end.device), owner);
+    return readLink(this.machine, { name: end.device, netns: end.netns, owner }, "veth");
   }
 
   /**
@@ -274,9 +259,4 @@ function homeAndAway(p: VethPairInputs): [End, End] {
 function intentOf(p: VethPairInputs): string {
   const [home] = homeAndAway(p);
   return `veth/${home.netns ?? "@root"}/${home.device}`;
-}
-
-/** The link when it is there, is a veth device and (with an owner) carries the owner's mark. */
-function ourVeth(link: LinkInfo | undefined, owner: string | undefined): LinkInfo | undefined {
-  return link?.kind === "veth" && isOwnedBy(link.alias, owner) ? link : undefined;
 }
