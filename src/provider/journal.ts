@@ -36,7 +36,6 @@ async function cutShort(machine: Machine, name: string, marker: string | undefin
   return marker !== undefined && (await recall(machine, `creating/${name}`)) === marker;
 }
 
-
 /**
  * The delete side of {@link withIntent}, for the object whose note is `name`: `remove` looks the
  * object up and deletes it when `isOurs` says its mark (an alias; undefined: none) makes it
