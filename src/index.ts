@@ -10,6 +10,19 @@ export {
   type StarSpoke,
   starMermaid,
 } from "./program/components/star-lab.js";
+export { Topology, type TopologyArgs } from "./program/components/topology.js";
+export {
+  type PlannedInterface,
+  type PlannedNode,
+  type PlannedRoute,
+  planTopology,
+  type TopologyLink,
+  type TopologyNode,
+  type TopologyRoute,
+  type TopologySegment,
+  type TopologySpec,
+  topologyMermaid,
+} from "./program/components/topology-plan.js";
 export { IpAddress, type IpAddressArgs } from "./program/ip-address.js";
 export { MacVlan, type MacVlanArgs } from "./program/mac-vlan.js";
 export { NetNamespace, type NetNamespaceArgs } from "./program/net-namespace.js";

@@ -83,6 +83,24 @@ export function nthAddress(network: string, n: number): string {
   return `${formatAddress(net.family, networkValue(net) + BigInt(n))}/${net.prefixLength}`;
 }
 
+/** How many networks of `prefixLength` a pool holds (`10.0.0.0/16`, 24 -> 256); 0 when they are wider than it. */
+export function subnetCount(pool: Cidr, prefixLength: number): bigint {
+  return prefixLength < pool.prefixLength ? 0n : 1n << BigInt(prefixLength - pool.prefixLength);
+}
+
+/** The `index`th network of `prefixLength` in a pool (`10.0.0.0/16`, 24, 3 -> `10.0.3.0/24`). */
+export function subnetOf(pool: Cidr, prefixLength: number, index: bigint): string {
+  const hostBits = BigInt((pool.family === 4 ? 32 : 128) - prefixLength);
+  return `${formatAddress(pool.family, networkValue(pool) + (index << hostBits))}/${prefixLength}`;
+}
+
+/** Whether two networks share an address: of one family, and one holds the other. */
+export function overlaps(a: Cidr, b: Cidr): boolean {
+  if (a.family !== b.family) return false;
+  const shorter = Math.min(a.prefixLength, b.prefixLength);
+  return networkValue({ ...a, prefixLength: shorter }) === networkValue({ ...b, prefixLength: shorter });
+}
+
 function networkValue(cidr: Cidr): bigint {
   const hostBits = BigInt((cidr.family === 4 ? 32 : 128) - cidr.prefixLength);
   return (ipToBigInt(cidr.family, cidr.address) >> hostBits) << hostBits;
@@ -154,9 +172,14 @@ function formatIpv6(groups: number[]): string {
   return `${hex.slice(0, bestStart).join(":")}::${hex.slice(bestStart + bestLength).join(":")}`;
 }
 
-/** `ip address add ADDRESS/PREFIX dev DEVICE` */
-export function addressAdd(cidr: string, device: string): string[] {
-  return ["address", "add", cidr, "dev", device];
+/** `ip address add ADDRESS/PREFIX dev DEVICE [nodad]` */
+export function addressAdd(cidr: string, device: string, nodad = false): string[] {
+  return ["address", "add", cidr, "dev", device, ...(nodad ? ["nodad"] : [])];
+}
+
+/** `ip address change ADDRESS/PREFIX dev DEVICE [nodad]`: sets the address's flags to these. */
+export function addressChange(cidr: string, device: string, nodad: boolean): string[] {
+  return ["address", "change", cidr, "dev", device, ...(nodad ? ["nodad"] : [])];
 }
 
 /** `ip address delete ADDRESS/PREFIX dev DEVICE` */

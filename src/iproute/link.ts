@@ -26,6 +26,8 @@ export interface LinkInfo {
   macvlan: { mode: string } | undefined;
   /** Its addresses as `ADDRESS/PREFIX` in iproute2's spelling (from `ip address show` only). */
   addresses: string[];
+  /** Those of its addresses that skip duplicate address detection (`nodad`, IPv6 only). */
+  nodad: string[];
 }
 
 /**
@@ -62,6 +64,7 @@ export function parseLinks(stdout: string): LinkInfo[] {
       vxlan: linkinfo?.info_kind === "vxlan" ? vxlanOptionsOf(linkinfo.info_data ?? {}) : undefined,
       macvlan: linkinfo?.info_kind === "macvlan" ? { mode: String(linkinfo.info_data?.mode ?? "") } : undefined,
       addresses: Array.isArray(e.addr_info) ? e.addr_info.flatMap(addressOf) : [],
+      nodad: Array.isArray(e.addr_info) ? e.addr_info.filter((a) => a?.nodad === true).flatMap(addressOf) : [],
     };
   });
 }

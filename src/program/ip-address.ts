@@ -19,24 +19,37 @@ export interface IpAddressArgs {
    * @default the root namespace
    */
   netns?: pulumi.Input<string> | undefined;
+  /**
+   * IPv6 only: skip duplicate address detection (`nodad`), so the address is usable at once instead
+   * of tentative for a second or two; for lab networks, where nothing else claims it. Updated in place
+   * (`ip address change`).
+   * @default false
+   */
+  nodad?: pulumi.Input<boolean> | undefined;
 }
 
 /**
  * An IP address on a network device.
  *
- * Equivalent to: `ip -n NETNS address add ADDRESS/PREFIX dev DEVICE`.
+ * Equivalent to: `ip -n NETNS address add ADDRESS/PREFIX dev DEVICE [nodad]`.
  */
 export class IpAddress extends NetnsResource {
   /** The address as iproute2 spells it, with its prefix length. */
   declare readonly address: pulumi.Output<string>;
   declare readonly device: pulumi.Output<string>;
   declare readonly netns: pulumi.Output<string | undefined>;
+  declare readonly nodad: pulumi.Output<true | undefined>;
 
   constructor(name: string, args: IpAddressArgs, opts?: pulumi.CustomResourceOptions) {
     super(
       "IpAddress",
       name,
-      { address: args.address, device: args.device, netns: args.netns } satisfies Wire<IpAddressState>,
+      {
+        address: args.address,
+        device: args.device,
+        netns: args.netns,
+        nodad: args.nodad,
+      } satisfies Wire<IpAddressState>,
       opts,
     );
   }

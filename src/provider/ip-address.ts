@@ -2,9 +2,9 @@
  * IpAddress, provider half: an IPv4 or IPv6 address on a device, as added by
  * `ip address add CIDR dev DEVICE`.
  */
-import { addressAdd, addressDelete, cidr } from "../iproute/address.js";
+import { addressAdd, addressChange, addressDelete, cidr, familyOf } from "../iproute/address.js";
 import { interfaceName } from "../iproute/names.js";
-import { checkInputs, netnsInput, ownerInput, text } from "./inputs.js";
+import { checkInputs, describeValue, known, netnsInput, ownerInput, text } from "./inputs.js";
 import type { Created, KindProvider, Updated } from "./kind.js";
 import { createOrAdopt, ignoreNotFound } from "./lifecycle.js";
 import type { Machine } from "./machine.js";
@@ -15,6 +15,8 @@ export interface IpAddressInputs {
   address: string;
   device: string;
   netns?: string | undefined;
+  /** IPv6 only: usable at once, without duplicate address detection. Stored only when true. */
+  nodad?: true | undefined;
   /** Who made it (see ownership.ts). */
   owner?: string | undefined;
 }
@@ -35,16 +37,26 @@ export default class IpAddressProvider implements KindProvider<IpAddressInputs, 
           address: text(z, cidr),
           device: text(z, interfaceName),
           netns: netnsInput(z),
+          // Absent unless true, so the state of a stack made before the flag existed compares equal.
+          nodad: z
+            .boolean({ error: (issue) => `must be true or false, got ${describeValue(issue.input)}` })
+            .optional()
+            .transform((on) => (on === true ? true : undefined)),
           owner: ownerInput(z),
         }),
       news,
+      (inputs) =>
+        inputs.nodad === true && known(inputs.address) && familyOf(inputs.address) === 4
+          ? [{ property: "nodad", reason: "applies to IPv6 addresses only; IPv4 has no duplicate address detection" }]
+          : [],
     );
   }
 
   async diff(_id: string, olds: IpAddressState, news: IpAddressInputs) {
     const replaces = (["address", "device", "netns"] as const).filter((key) => olds[key] !== news[key]);
     // The same address with another prefix length on the same device would clash: remove first.
-    return { changes: replaces.length > 0, replaces, deleteBeforeReplace: true };
+    const changes = replaces.length > 0 || olds.nodad !== news.nodad;
+    return { changes, replaces, deleteBeforeReplace: true };
   }
 
   async create(inputs: IpAddressInputs): Promise<Created<IpAddressState>> {
@@ -52,7 +64,7 @@ export default class IpAddressProvider implements KindProvider<IpAddressInputs, 
     await createOrAdopt(
       `Address ${inputs.address} on ${inputs.device}`,
       netns.argv(addressDelete(inputs.address, inputs.device)),
-      () => netns.change(addressAdd(inputs.address, inputs.device)),
+      () => netns.change(addressAdd(inputs.address, inputs.device, inputs.nodad)),
       // Left by a run of this stack that was cut short: exactly this address, on a device the stack made.
       async () =>
         isSameStack(await readMark(netns, inputs.device), inputs.owner) &&
@@ -64,11 +76,16 @@ export default class IpAddressProvider implements KindProvider<IpAddressInputs, 
   async read(id: string, props: IpAddressState) {
     const link = await linkIn(this.machine.netns(props.netns), props.device);
     if (link === undefined || !link.addresses.includes(props.address)) return {};
-    return { id, props: { ...props }, inputs: { ...props } };
+    const { nodad: _, ...rest } = props;
+    const live: IpAddressState = link.nodad.includes(props.address) ? { ...rest, nodad: true } : rest;
+    return { id, props: live, inputs: live };
   }
 
-  async update(_id: string, _olds: IpAddressState, news: IpAddressInputs): Promise<Updated<IpAddressState>> {
-    // Every property replaces; nothing changes in place.
+  async update(_id: string, olds: IpAddressState, news: IpAddressInputs): Promise<Updated<IpAddressState>> {
+    // Only the flag changes in place (`ip address change` sets the flags anew); the rest replaces.
+    if (olds.nodad !== news.nodad) {
+      await this.machine.netns(news.netns).change(addressChange(news.address, news.device, news.nodad === true));
+    }
     return { outs: { ...news } };
   }
 

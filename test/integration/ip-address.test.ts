@@ -41,6 +41,26 @@ describe("IpAddress on the kernel", () => {
     });
   });
 
+  it("adds an IPv6 address usable at once with nodad, sees the flag dropped by hand, and sets it again in place", async () => {
+    await withDevice(async (netns) => {
+      ip("-n", netns, "link", "set", "v1", "up");
+      ip("-n", netns, "link", "set", "v2", "up");
+      const { outs } = await provider.create({ address: "fd00::2/64", device: "v1", netns, nodad: true });
+      const flags = () => JSON.stringify(JSON.parse(ip("-n", netns, "-json", "address", "show", "dev", "v1")));
+      // Not tentative: DAD would hold a new address back for a second or two.
+      assert.match(flags(), /"local":"fd00::2","prefixlen":64,[^}]*"nodad":true/);
+      assert.doesNotMatch(flags(), /"local":"fd00::2"[^}]*"tentative"/);
+      ip("-n", netns, "address", "change", "fd00::2/64", "dev", "v1");
+      const drifted = (await new IpAddressProvider(realMachine()).read("id", outs)).props;
+      assert.equal(drifted?.nodad, undefined, "the flag dropped by hand is seen");
+      assert.equal((await provider.diff("id", drifted as never, outs)).changes, true);
+      await provider.update("id", drifted as never, outs);
+      assert.equal((await new IpAddressProvider(realMachine()).read("id", outs)).props?.nodad, true);
+      await provider.delete("id", outs);
+      assert.equal(addresses(netns, "v1").includes("fd00::2/64"), false);
+    });
+  });
+
   it("reads an address removed out of band, or whose device or namespace is gone, as gone", async () => {
     await withDevice(async (netns) => {
       const { outs } = await provider.create({ address: "10.1.10.2/24", device: "v1", netns });

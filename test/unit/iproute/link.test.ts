@@ -25,6 +25,7 @@ describe("parseLinks, on what this kernel prints", () => {
       vxlan: undefined,
       macvlan: undefined,
       addresses: ["127.0.0.1/8", "::1/128"],
+      nodad: [],
     });
     assert.equal(va?.kind, "veth");
     assert.equal(va?.mtu, 1400);
@@ -66,6 +67,7 @@ describe("parseLinks, on what this kernel prints", () => {
         vxlan: undefined,
         macvlan: undefined,
         addresses: [],
+        nodad: [],
       },
     ]);
   });

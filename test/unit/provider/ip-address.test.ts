@@ -22,6 +22,8 @@ describe("IpAddress", () => {
     [{ address: 167772162 }, "address", /must be a string, got 167772162/],
     [{ device: "" }, "device", /must not be empty/],
     [{ device: undefined }, "device", /must be a string, got nothing/],
+    [{ nodad: true }, "nodad", /IPv6 addresses only/],
+    [{ nodad: "yes" }, "nodad", /must be true or false, got "yes"/],
   ];
   for (const [override, property, why] of bad) {
     it(`refuses ${JSON.stringify(override)}`, async () => {
@@ -39,6 +41,18 @@ describe("IpAddress", () => {
       deleteBeforeReplace: true,
     });
     assert.equal((await provider.diff("id", olds, { ...olds })).changes, false);
+  });
+
+  it("stores nodad only when it is on, so stacks made without it see no change", async () => {
+    const base = { address: "fd00::2/64", device: "v1" };
+    // What the engine stores is the JSON of the inputs: no key at all.
+    assert.equal(JSON.stringify((await provider.check({}, { ...base, nodad: false })).inputs), JSON.stringify(base));
+    assert.equal((await provider.check({}, { ...base, nodad: true })).inputs?.nodad, true);
+    assert.deepEqual(await provider.diff("id", base, { ...base, nodad: true }), {
+      changes: true,
+      replaces: [],
+      deleteBeforeReplace: true,
+    });
   });
 
   it("adds with `ip address add` in the namespace", async () => {
