@@ -49,7 +49,7 @@ export function providerClass(kind: Kind): ProviderClass {
 export function providerFor(kind: Kind, on: Machine = processMachine()): DynamicProvider {
   const Provider = providerClass(kind);
   const provider = new Provider(on);
-  const noted: Pick<DynamicProvider, "create" | "delete" | "read"> = {
+  const noted: Pick<DynamicProvider, "create" | "delete" | "read" | "update"> = {
     async create(inputs) {
       const made = { kind, id: provider.id(inputs), inputs };
       await noteMade(on, made);
@@ -64,6 +64,12 @@ export function providerFor(kind: Kind, on: Machine = processMachine()): Dynamic
     async delete(id, props) {
       await provider.delete(id, props);
       await forgetMade(on, kind, id, props);
+    },
+    // The mark on the machine names whoever created the object, and stays. A resource renamed with
+    // an alias (as StarLab's children were) gets a new `owner` input, which must not become its
+    // state: its read, update and delete would look for a mark that is not there.
+    async update(id, olds, news) {
+      return provider.update(id, olds, { ...news, owner: olds.owner });
     },
     async read(id, props) {
       const read = await provider.read(id, props);

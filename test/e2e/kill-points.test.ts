@@ -6,7 +6,8 @@
  * `pulumi refresh --clear-pending-creates`, the sweep) must let `up` converge, and `destroy` must
  * leave the machine exactly as it was. And when the program changed between the kill and the
  * recovery, the sweep removes what the killed run made that the program no longer declares. The
- * bridged LAN (examples/lan) is killed the same way, at fewer points, for its bridges and ports.
+ * bridged LAN (examples/lan, a Topology with two segments) is killed the same way, at fewer points, for
+ * its bridges, ports and computed routes.
  *
  * The host role is a namespace of the test's own; nothing here touches the root namespace.
  */
@@ -42,7 +43,7 @@ const star: Lab = {
   config: (prefix) => ({ prefix, hubNetns: `${prefix}hub`, spokes: SPOKES }),
   fractions: FRACTIONS,
 };
-/** The bridged LAN (examples/lan): bridges and their ports, killed at fewer points (it is small). */
+/** The bridged LAN (examples/lan, a Topology): bridges, ports, routes, killed at fewer points (it is small). */
 const lan: Lab = {
   project: path.join(repoRoot, "examples/lan"),
   config: (prefix) => ({ prefix }),

@@ -4,11 +4,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { nthAddress } from "../../iproute/address.js";
-import { IpAddress } from "../ip-address.js";
-import { NetNamespace } from "../net-namespace.js";
-import { Route } from "../route.js";
-import { Sysctl } from "../sysctl.js";
-import { VethPair } from "../veth-pair.js";
+import { makeTopology } from "./topology.js";
+import { planTopology } from "./topology-plan.js";
 
 export interface StarSpoke {
   /** The spoke's namespace name (before the prefix). */
@@ -49,7 +46,7 @@ export interface BuiltSpoke {
 
 /**
  * A star of network namespaces: each spoke joined to the hub by a veth pair on its own subnet, with
- * a route through the hub, and IPv4 forwarding on in the hub.
+ * a route through the hub, and IPv4 forwarding on in the hub. A Topology of one router and its spokes.
  */
 export class StarLab extends pulumi.ComponentResource {
   /** The hub's namespace name, or undefined for the root namespace. */
@@ -62,58 +59,57 @@ export class StarLab extends pulumi.ComponentResource {
   constructor(name: string, args: StarLabArgs, opts?: pulumi.ComponentResourceOptions) {
     super("pulumi-netns:index:StarLab", name, {}, opts);
     const prefix = args.prefix ?? "";
-    const child = { parent: this };
-
-    const hub =
-      args.hubNetns === undefined ? undefined : new NetNamespace(`${name}-hub`, { name: args.hubNetns }, child);
-    const hubNetns = hub?.name;
-    const forwarding = new Sysctl(
-      `${name}-forwarding`,
-      { key: "net.ipv4.ip_forward", value: "1", netns: hubNetns },
-      child,
-    );
-
-    const built = args.spokes.map((spoke, index) => {
-      const plan: BuiltSpoke = {
+    const built = args.spokes.map((spoke, index) => ({
+      spoke,
+      plan: {
         netns: `${prefix}${spoke.name}`,
         hubDevice: `${prefix}${spoke.hubDevice ?? `h${index}`}`,
         spokeDevice: `${prefix}${spoke.spokeDevice ?? `s${index}`}`,
         hubAddress: nthAddress(spoke.subnet, 1),
         spokeAddress: nthAddress(spoke.subnet, 2),
-      };
-      const ns = new NetNamespace(`${name}-${spoke.name}`, { name: plan.netns }, child);
-      const pair = new VethPair(
-        `${name}-${spoke.name}-link`,
-        { name: plan.hubDevice, netns: hubNetns, peerName: plan.spokeDevice, peerNetns: ns.name },
-        child,
-      );
-      new IpAddress(
-        `${name}-${spoke.name}-hub-address`,
-        { address: plan.hubAddress, device: pair.name, netns: hubNetns },
-        child,
-      );
-      const spokeAddress = new IpAddress(
-        `${name}-${spoke.name}-address`,
-        { address: plan.spokeAddress, device: pair.peerName, netns: ns.name },
-        child,
-      );
-      // Device and namespace come from the spoke's address: the gateway is connected by then.
-      const route = new Route(
-        `${name}-${spoke.name}-route`,
+      } satisfies BuiltSpoke,
+    }));
+
+    // What StarLab's children were called when it made them itself (0.1), by what a Topology calls
+    // them: aliases keep a running star's resources when the package is upgraded under it.
+    const formerly = new Map<string, string>([[`${name}-hub-ipv4-forwarding`, `${name}-forwarding`]]);
+    for (const { spoke, plan } of built) {
+      const at = `${name}-${spoke.name}`;
+      formerly.set(`${name}-hub-${spoke.name}`, `${at}-link`);
+      formerly.set(`${name}-hub-${plan.hubDevice}-v4`, `${at}-hub-address`);
+      formerly.set(`${at}-${plan.spokeDevice}-v4`, `${at}-address`);
+      formerly.set(`${at}-route0`, `${at}-route`);
+    }
+    const plan = planTopology({
+      nodes: [
         {
-          destination: args.routeTo ?? "default",
-          via: plan.hubAddress.split("/")[0] as string,
-          device: spokeAddress.device,
-          netns: ns.name,
+          name: "hub",
+          router: true,
+          number: 1,
+          ...(args.hubNetns === undefined ? { root: true } : { netns: args.hubNetns }),
         },
-        child,
-      );
-      return { plan, route };
+        ...built.map(({ spoke, plan: names }) => ({
+          name: spoke.name,
+          netns: names.netns,
+          number: 2,
+          // Given, not computed: a star of one spoke still routes `routeTo` through the hub.
+          routes: [{ destination: args.routeTo ?? "default", via: names.hubAddress.split("/")[0] as string }],
+        })),
+      ],
+      links: built.map(({ spoke, plan: names }) => ({
+        between: ["hub", spoke.name] as [string, string],
+        subnet: spoke.subnet,
+        devices: [names.hubDevice, names.spokeDevice] as [string, string],
+      })),
+    });
+    const nodes = makeTopology(name, plan, (child) => {
+      const old = formerly.get(child);
+      return old === undefined ? { parent: this } : { parent: this, aliases: [{ name: old }] };
     });
 
-    this.hubNetns = pulumi.output(hubNetns);
-    // Resolves once every spoke is routed and forwarding is on: ready for traffic.
-    this.spokes = pulumi.all([forwarding.id, ...built.map((b) => b.route.id)]).apply(() => built.map((b) => b.plan));
+    // Both resolve once every spoke is routed and forwarding is on: ready for traffic.
+    this.hubNetns = nodes.apply(() => args.hubNetns);
+    this.spokes = nodes.apply(() => built.map((b) => b.plan));
     this.mermaid = pulumi.output(
       starMermaid(
         args.hubNetns,

@@ -22,6 +22,7 @@ import {
   type Cidr,
   type Family,
   hostBitsSet,
+  ipToBigInt,
   networkOf,
   nthAddress,
   overlaps,
@@ -34,7 +35,7 @@ import { routeDestination, routeGateway } from "../../iproute/route.js";
 import { isProblem } from "../../rule.js";
 
 export interface TopologyNode {
-  /** The node's name: its namespace is the prefix and this; at most 15 bytes (it names interfaces). */
+  /** The node's name. Its namespace is the prefix and this, unless `netns` or `root` says otherwise. */
   name: string;
   /** A router forwards between its networks (IPv4 and IPv6 forwarding on) and carries computed routes. */
   router?: boolean | undefined;
@@ -42,6 +43,13 @@ export interface TopologyNode {
   number?: number | undefined;
   /** Its routes, instead of the computed ones (`via` an address on one of its networks). */
   routes?: TopologyRoute[] | undefined;
+  /** Its namespace's name, as it is (no prefix). @default the prefix and `name` */
+  netns?: string | undefined;
+  /**
+   * The node is the root namespace, the machine itself: no namespace is made for it, and what is
+   * set there (its forwarding) is put back when the stack goes.
+   */
+  root?: boolean | undefined;
 }
 
 export interface TopologyRoute {
@@ -59,6 +67,8 @@ export interface TopologyLink {
   subnet?: string | undefined;
   /** Its IPv6 network. @default the next free /64 from the end of `pools.ipv6` */
   subnet6?: string | undefined;
+  /** The interface names at the two ends, in the order of `between`. @default each named after the node at the far end */
+  devices?: [string, string] | undefined;
 }
 
 /** A shared segment: a bridge in a namespace of its own, a port per member. */
@@ -101,7 +111,8 @@ export interface PlannedRoute {
 
 export interface PlannedNode {
   name: string;
-  netns: string;
+  /** Its namespace; undefined for the root namespace. */
+  netns: string | undefined;
   router: boolean;
   interfaces: PlannedInterface[];
   routes: PlannedRoute[];
@@ -132,13 +143,17 @@ export interface TopologyPlan {
 /** The widths of the networks taken from a pool. */
 const POOL_SUBNET: Record<Family, number> = { 4: 24, 6: 64 };
 
-/** A network while it is planned: a segment or a link, with its members and its subnets. */
+/** A network while it is planned: a segment or a link, with its members, their interfaces and its subnets. */
 interface Network {
   id: string;
   /** Where it is declared, for messages: `segments[1]`, `links[0]`. */
   at: string;
   segment: boolean;
   members: string[];
+  /** Each member's interface on it, by member. */
+  devices: Map<string, string>;
+  /** The subnets its declaration gives. */
+  declared: { subnet?: string | undefined; subnet6?: string | undefined };
   subnets: Partial<Record<Family, Cidr>>;
 }
 
@@ -151,24 +166,47 @@ export function planTopology(spec: TopologySpec): TopologyPlan {
   const links = spec.links ?? [];
   if (nodes.length === 0) problems.push("nodes: a topology needs at least one node");
 
-  const names = new Map<string, string>();
-  const named = (at: string, name: string) => {
-    const asInterface = interfaceName(name);
-    if (isProblem(asInterface)) problems.push(`${at}.name "${name}" ${asInterface.problem} (it names interfaces)`);
-    else if (name === "lo") problems.push(`${at}.name "lo" is the loopback interface of every namespace`);
-    const asNetns = netnsName(`${prefix}${name}`);
-    if (isProblem(asNetns)) problems.push(`${at}.name: the namespace "${prefix}${name}" ${asNetns.problem}`);
-    const earlier = names.get(name);
-    if (earlier !== undefined) problems.push(`${at}.name "${name}" is taken by ${earlier} (each is a namespace)`);
-    else names.set(name, at);
+  const where = new Map<string, string>();
+  const namespaces = new Map<string, string>();
+  const named = (at: string, name: string, netns: string | undefined) => {
+    const earlier = where.get(name);
+    if (earlier !== undefined) {
+      problems.push(`${at}.name "${name}" is taken by ${earlier}`);
+      return;
+    }
+    where.set(name, at);
+    if (netns === undefined) return;
+    const asNetns = netnsName(netns);
+    if (isProblem(asNetns)) problems.push(`${at}: the namespace name "${netns}" ${asNetns.problem}`);
+    const holder = namespaces.get(netns);
+    if (holder !== undefined) problems.push(`${at}: the namespace "${netns}" is ${holder}'s already`);
+    else namespaces.set(netns, at);
   };
-  for (const [i, node] of nodes.entries()) named(`nodes[${i}]`, node.name);
-  for (const [i, segment] of segments.entries()) named(`segments[${i}]`, segment.name);
-  const nodeNames = new Set(nodes.map((n) => n.name));
+  const netnsOf = new Map<string, string | undefined>();
+  for (const [i, node] of nodes.entries()) {
+    const netns = node.root === true ? undefined : (node.netns ?? `${prefix}${node.name}`);
+    if (node.root === true && node.netns !== undefined) {
+      problems.push(`nodes[${i}] has both root and netns: the root namespace has no name`);
+    }
+    netnsOf.set(node.name, netns);
+    named(`nodes[${i}]`, node.name, netns);
+  }
+  for (const [i, segment] of segments.entries()) {
+    named(`segments[${i}]`, segment.name, `${prefix}${segment.name}`);
+    interfaceNamed(`segments[${i}].name`, segment.name, "it names the bridge and the members' interfaces", problems);
+  }
+  const nodeIndex = new Map(nodes.map((n, i) => [n.name, i]));
   const isNode = (at: string, name: string) => {
-    if (nodeNames.has(name)) return true;
+    if (nodeIndex.has(name)) return true;
     problems.push(`${at} "${name}" is not a declared node`);
     return false;
+  };
+  /** A node's name used as an interface's name: checked once per node. */
+  const nodeNamesInterface = new Set<string>();
+  const nodeAsInterface = (node: string, why: string) => {
+    if (nodeNamesInterface.has(node)) return;
+    nodeNamesInterface.add(node);
+    interfaceNamed(`nodes[${nodeIndex.get(node)}].name`, node, why, problems);
   };
 
   const numbers = new Map<string, number>();
@@ -189,9 +227,11 @@ export function planTopology(spec: TopologySpec): TopologyPlan {
       if (members.indexOf(m) !== j) problems.push(`${at}.members[${j}] "${m}" is a member already`);
     });
     const known = members.filter((m, j) => isNode(`${at}.members[${j}]`, m) && members.indexOf(m) === j);
-    networks.push({ id: segment.name, at, segment: true, members: known, subnets: {} });
+    // Each member's port, in the segment's namespace, is named after the member.
+    for (const m of known) nodeAsInterface(m, `it names its port on ${at}`);
+    const devices = new Map(known.map((m) => [m, segment.name]));
+    networks.push({ id: segment.name, at, segment: true, members: known, devices, declared: segment, subnets: {} });
   });
-  const pairs = new Map<string, string>();
   links.forEach((link, i) => {
     const at = `links[${i}]`;
     const [a, b] = link.between ?? [];
@@ -201,29 +241,32 @@ export function planTopology(spec: TopologySpec): TopologyPlan {
     }
     const known = [isNode(`${at}.between[0]`, a), isNode(`${at}.between[1]`, b)].every(Boolean);
     if (a === b) problems.push(`${at}.between joins "${a}" to itself`);
-    const pair = [a, b].sort().join("--");
-    const earlier = pairs.get(pair);
-    if (earlier !== undefined) {
-      problems.push(`${at}.between joins "${a}" and "${b}" as ${earlier} does (their interfaces would share a name)`);
+    if (!known || a === b) return;
+    const devices = new Map<string, string>();
+    if (link.devices === undefined) {
+      nodeAsInterface(b, `it names the interface at the far end of ${at}`);
+      nodeAsInterface(a, `it names the interface at the far end of ${at}`);
+      devices.set(a, b).set(b, a);
+    } else {
+      for (const [j, device] of link.devices.entries()) interfaceNamed(`${at}.devices[${j}]`, device, "", problems);
+      devices.set(a, link.devices[0]).set(b, link.devices[1]);
     }
-    pairs.set(pair, at);
-    networks.push({ id: `${a}--${b}`, at, segment: false, members: known && a !== b ? [a, b] : [], subnets: {} });
+    networks.push({ id: `${a}--${b}`, at, segment: false, members: [a, b], devices, declared: link, subnets: {} });
   });
+  checkDevices(nodes, networks, problems);
 
   // Declared subnets first: they are where they are; the pools fill in around them.
-  const declared = [...segments, ...links];
-  networks.forEach((network, i) => {
-    const given = declared[i] as TopologySegment | TopologyLink;
+  for (const network of networks) {
     for (const [family, property] of [
       [4, "subnet"],
       [6, "subnet6"],
     ] as const) {
-      const text = given[property];
+      const text = network.declared[property];
       if (text === undefined) continue;
       const subnet = declaredNetwork(`${network.at}.${property}`, text, family, problems);
       if (subnet !== undefined) network.subnets[family] = subnet;
     }
-  });
+  }
   for (const family of [4, 6] as const) {
     const pool = spec.pools?.[family === 4 ? "ipv4" : "ipv6"];
     allocate(family, pool, networks, problems);
@@ -239,7 +282,7 @@ export function planTopology(spec: TopologySpec): TopologyPlan {
   checkNumbers(networks, numbers, problems);
   if (problems.length > 0) throw topologyError(problems);
 
-  const planned = planNodes(nodes, networks, numbers, prefix, problems);
+  const planned = planNodes(nodes, networks, numbers, netnsOf, problems);
   if (problems.length > 0) throw topologyError(problems);
   return {
     nodes: planned,
@@ -257,8 +300,8 @@ export function planTopology(spec: TopologySpec): TopologyPlan {
       .map((n) => {
         const [a, b] = n.members as [string, string];
         const ends: PlannedLink["ends"] = [
-          { node: a, device: b },
-          { node: b, device: a },
+          { node: a, device: n.devices.get(a) as string },
+          { node: b, device: n.devices.get(b) as string },
         ];
         return { network: n.id, subnets: subnetsOf(n), ends };
       }),
@@ -267,6 +310,31 @@ export function planTopology(spec: TopologySpec): TopologyPlan {
 
 function topologyError(problems: string[]): Error {
   return new Error(`the topology has ${problems.length} problem(s):\n  ${problems.join("\n  ")}`);
+}
+
+/** A name that becomes an interface's: the kernel's rule, and not `lo`, which every namespace has. */
+function interfaceNamed(at: string, name: string, why: string, problems: string[]): void {
+  const because = why === "" ? "" : ` (${why})`;
+  const checked = interfaceName(name);
+  if (isProblem(checked)) problems.push(`${at} "${name}" ${checked.problem}${because}`);
+  else if (name === "lo") problems.push(`${at} "lo" is the loopback interface of every namespace${because}`);
+}
+
+/** No node may have two interfaces of one name (two links to one node, or declared devices that clash). */
+function checkDevices(nodes: TopologyNode[], networks: Network[], problems: string[]): void {
+  const seen = new Map<string, string>();
+  for (const network of networks) {
+    for (const [node, device] of network.devices) {
+      const key = `${node}\u0000${device}`;
+      const earlier = seen.get(key);
+      if (earlier !== undefined) {
+        const i = nodes.findIndex((n) => n.name === node);
+        problems.push(
+          `nodes[${i}] "${node}" would have two interfaces named "${device}", on ${earlier} and ${network.at}`,
+        );
+      } else seen.set(key, network.at);
+    }
+  }
 }
 
 /** A declared subnet: a network (no host bits) of the family its property is for. */
@@ -316,17 +384,33 @@ function allocate(family: Family, poolText: string | undefined, networks: Networ
   }
 }
 
+/**
+ * No two networks may share an address. Sorted by where they start, a network overlaps an earlier
+ * one exactly when it starts before the widest reach so far ends (networks nest or are apart).
+ */
 function checkOverlaps(networks: Network[], problems: string[]): void {
-  networks.forEach((a, i) => {
-    for (const b of networks.slice(i + 1)) {
-      for (const family of [4, 6] as const) {
-        const [x, y] = [a.subnets[family], b.subnets[family]];
-        if (x !== undefined && y !== undefined && overlaps(x, y)) {
-          problems.push(`${a.at}'s subnet ${networkOf(x)} overlaps ${b.at}'s ${networkOf(y)}`);
-        }
+  for (const family of [4, 6] as const) {
+    const width = family === 4 ? 32n : 128n;
+    const spans = networks
+      .filter((n) => n.subnets[family] !== undefined)
+      .map((n) => {
+        const subnet = n.subnets[family] as Cidr;
+        const start = ipToBigInt(family, subnet.address);
+        return { n, subnet, start, end: start + (1n << (width - BigInt(subnet.prefixLength))) - 1n };
+      })
+      .sort((x, y) =>
+        x.start < y.start ? -1 : x.start > y.start ? 1 : y.subnet.prefixLength > x.subnet.prefixLength ? -1 : 1,
+      );
+    let widest: (typeof spans)[number] | undefined;
+    for (const span of spans) {
+      if (widest !== undefined && span.start <= widest.end) {
+        problems.push(
+          `${widest.n.at}'s subnet ${networkOf(widest.subnet)} overlaps ${span.n.at}'s ${networkOf(span.subnet)}`,
+        );
       }
+      if (widest === undefined || span.end > widest.end) widest = span;
     }
-  });
+  }
 }
 
 /** Every member's number must be a host of each of its network's subnets, and no two members may share one. */
@@ -356,38 +440,45 @@ function subnetsOf(network: Network): string[] {
   return ([4, 6] as const).flatMap((f) => (network.subnets[f] === undefined ? [] : [networkOf(network.subnets[f])]));
 }
 
-/** The name of `node`'s interface on `network`. */
-function deviceOn(network: Network, node: string): string {
-  if (network.segment) return network.id;
-  return network.members.find((m) => m !== node) as string;
-}
-
 function addressOf(network: Network, family: Family, number: number): string | undefined {
   const subnet = network.subnets[family];
   return subnet === undefined ? undefined : nthAddress(networkOf(subnet), number);
+}
+
+/** What the route computation looks at: each node's networks, and which nodes forward. */
+interface Graph {
+  networksOf: Map<string, Network[]>;
+  routers: Set<string>;
+  numbers: Map<string, number>;
 }
 
 function planNodes(
   nodes: TopologyNode[],
   networks: Network[],
   numbers: Map<string, number>,
-  prefix: string,
+  netnsOf: Map<string, string | undefined>,
   problems: string[],
 ): PlannedNode[] {
-  const routers = new Set(nodes.filter((n) => n.router === true).map((n) => n.name));
-  const on = (node: string) => networks.filter((n) => n.members.includes(node));
+  const networksOf = new Map<string, Network[]>(nodes.map((n) => [n.name, []]));
+  for (const network of networks) for (const m of network.members) networksOf.get(m)?.push(network);
+  const graph: Graph = {
+    networksOf,
+    routers: new Set(nodes.filter((n) => n.router === true).map((n) => n.name)),
+    numbers,
+  };
   return nodes.map((node, i) => {
     const number = numbers.get(node.name) as number;
-    const interfaces = on(node.name).map((network) => ({
-      name: deviceOn(network, node.name),
+    const interfaces = (networksOf.get(node.name) ?? []).map((network) => ({
+      name: network.devices.get(node.name) as string,
       network: network.id,
       addresses: ([4, 6] as const).flatMap((f) => addressOf(network, f, number) ?? []),
     }));
     const routes =
       node.routes === undefined
-        ? ([4, 6] as const).flatMap((f) => computedRoutes(node, f, networks, routers, numbers, problems))
+        ? ([4, 6] as const).flatMap((f) => computedRoutes(node, f, networks, graph, problems))
         : givenRoutes(`nodes[${i}]`, node.routes, interfaces, problems);
-    return { name: node.name, netns: `${prefix}${node.name}`, router: routers.has(node.name), interfaces, routes };
+    const netns = netnsOf.get(node.name);
+    return { name: node.name, netns, router: graph.routers.has(node.name), interfaces, routes };
   });
 }
 
@@ -424,42 +515,39 @@ function computedRoutes(
   node: TopologyNode,
   family: Family,
   networks: Network[],
-  routers: Set<string>,
-  numbers: Map<string, number>,
+  graph: Graph,
   problems: string[],
 ): PlannedRoute[] {
-  const usable = networks.filter((n) => n.subnets[family] !== undefined);
-  const own = usable.filter((n) => n.members.includes(node.name));
+  const hasFamily = (n: Network) => n.subnets[family] !== undefined;
+  const own = (graph.networksOf.get(node.name) ?? []).filter(hasFamily);
   if (own.length === 0) return [];
-  const firstHop = new Map<Network, { router: string; via: Network }>();
+  type Hop = { router: string; via: Network };
+  const firstHop = new Map<Network, Hop>();
   const seen = new Set<Network>(own);
   const reached = new Set<string>([node.name]);
-  let frontier: { router: string; hop: { router: string; via: Network } }[] = [];
-  for (const network of own) {
+  let frontier: { router: string; hop: Hop }[] = [];
+  const reach = (network: Network, hop: (router: string) => Hop, into: typeof frontier) => {
     for (const member of network.members) {
-      if (routers.has(member) && !reached.has(member)) {
+      if (graph.routers.has(member) && !reached.has(member)) {
         reached.add(member);
-        frontier.push({ router: member, hop: { router: member, via: network } });
+        into.push({ router: member, hop: hop(member) });
       }
     }
-  }
+  };
+  for (const network of own) reach(network, (router) => ({ router, via: network }), frontier);
   while (frontier.length > 0) {
     const next: typeof frontier = [];
     for (const { router, hop } of frontier) {
-      for (const network of usable.filter((n) => n.members.includes(router) && !seen.has(n))) {
+      for (const network of graph.networksOf.get(router) ?? []) {
+        if (!hasFamily(network) || seen.has(network)) continue;
         seen.add(network);
         firstHop.set(network, hop);
-        for (const member of network.members) {
-          if (routers.has(member) && !reached.has(member)) {
-            reached.add(member);
-            next.push({ router: member, hop });
-          }
-        }
+        reach(network, () => hop, next);
       }
     }
     frontier = next;
   }
-  const missing = usable.filter((n) => !seen.has(n));
+  const missing = networks.filter((n) => hasFamily(n) && !seen.has(n));
   if (missing.length > 0) {
     problems.push(
       `node "${node.name}" cannot reach ${missing.map((n) => n.at).join(", ")} over IPv${family}: ` +
@@ -467,16 +555,16 @@ function computedRoutes(
     );
     return [];
   }
-  const suffix = `v${family}`;
-  const route = (network: Network | undefined, hop: { router: string; via: Network }): PlannedRoute => ({
+  const route = (network: Network | undefined, hop: Hop): PlannedRoute => ({
     destination: network === undefined ? "default" : networkOf(network.subnets[family] as Cidr),
-    via: (addressOf(hop.via, family, numbers.get(hop.router) as number) as string).split("/")[0] as string,
-    device: deviceOn(hop.via, node.name),
-    key: `${network === undefined ? "default" : `to-${network.id}`}-${suffix}`,
+    via: (addressOf(hop.via, family, graph.numbers.get(hop.router) as number) as string).split("/")[0] as string,
+    device: hop.via.devices.get(node.name) as string,
+    key: `${network === undefined ? "default" : `to-${network.id}`}-v${family}`,
   });
   const hops = [...firstHop.entries()];
-  const gateways = new Set(hops.map(([, hop]) => `${hop.router} ${hop.via.id}`));
-  if (node.router !== true && gateways.size === 1) return [route(undefined, (hops[0] as (typeof hops)[0])[1])];
+  const gateways = new Set(hops.map(([, hop]) => hop));
+  const [first] = hops;
+  if (node.router !== true && gateways.size === 1 && first !== undefined) return [route(undefined, first[1])];
   return hops.map(([network, hop]) => route(network, hop));
 }
 

@@ -11,7 +11,13 @@ import { NetNamespace } from "../net-namespace.js";
 import { Route } from "../route.js";
 import { Sysctl } from "../sysctl.js";
 import { VethPair } from "../veth-pair.js";
-import { type PlannedNode, planTopology, type TopologySpec, topologyMermaid } from "./topology-plan.js";
+import {
+  type PlannedNode,
+  planTopology,
+  type TopologyPlan,
+  type TopologySpec,
+  topologyMermaid,
+} from "./topology-plan.js";
 
 export type TopologyArgs = TopologySpec;
 
@@ -32,96 +38,109 @@ export class Topology extends pulumi.ComponentResource {
   constructor(name: string, args: TopologyArgs, opts?: pulumi.ComponentResourceOptions) {
     super("pulumi-netns:index:Topology", name, {}, opts);
     const plan = planTopology(args);
-    const child = { parent: this };
-    const done: pulumi.Output<string>[] = [];
-
-    const namespaces = new Map<string, NetNamespace>();
-    for (const node of plan.nodes) {
-      const ns = new NetNamespace(`${name}-${node.name}`, { name: node.netns }, child);
-      namespaces.set(node.name, ns);
-      if (!node.router) continue;
-      const families = new Set(node.interfaces.flatMap((i) => i.addresses.map(familyOf)));
-      for (const family of [4, 6] as const) {
-        if (!families.has(family)) continue;
-        const forwarding = new Sysctl(
-          `${name}-${node.name}-ipv${family}-forwarding`,
-          { key: FORWARDING[family], value: "1", netns: ns.name },
-          child,
-        );
-        done.push(forwarding.value);
-      }
-    }
-    const netnsOf = (node: string) => (namespaces.get(node) as NetNamespace).name;
-
-    // Each node's end of each network, by `node/network`: its interface, made by a veth pair.
-    const ends = new Map<string, pulumi.Output<string>>();
-    for (const segment of plan.segments) {
-      const ns = new NetNamespace(`${name}-${segment.name}`, { name: segment.netns }, child);
-      const bridge = new Bridge(`${name}-${segment.name}-bridge`, { name: segment.bridge, netns: ns.name }, child);
-      for (const member of segment.members) {
-        const pair = new VethPair(
-          `${name}-${segment.name}-${member.node}`,
-          {
-            name: segment.name,
-            netns: netnsOf(member.node),
-            peerName: member.port,
-            peerNetns: ns.name,
-            peerMaster: bridge.name,
-          },
-          child,
-        );
-        ends.set(`${member.node}/${segment.name}`, pair.name);
-      }
-    }
-    for (const link of plan.links) {
-      const [a, b] = link.ends;
-      const pair = new VethPair(
-        `${name}-${a.node}-${b.node}`,
-        { name: a.device, netns: netnsOf(a.node), peerName: b.device, peerNetns: netnsOf(b.node) },
-        child,
-      );
-      ends.set(`${a.node}/${link.network}`, pair.name);
-      ends.set(`${b.node}/${link.network}`, pair.peerName);
-    }
-
-    for (const node of plan.nodes) {
-      // The device a route leaves by, from the address on it: the gateway is on a connected network by then.
-      const addressed = new Map<string, pulumi.Output<string>>();
-      for (const iface of node.interfaces) {
-        for (const address of iface.addresses) {
-          const family = familyOf(address);
-          const made = new IpAddress(
-            `${name}-${node.name}-${iface.name}-v${family}`,
-            {
-              address,
-              device: ends.get(`${node.name}/${iface.network}`) as pulumi.Output<string>,
-              netns: netnsOf(node.name),
-              // A lab's addresses are its own: usable at once, not tentative for DAD's second or two.
-              nodad: family === 6 ? true : undefined,
-            },
-            child,
-          );
-          addressed.set(`${iface.name}/${family}`, made.device);
-          done.push(made.address);
-        }
-      }
-      for (const route of node.routes) {
-        const made = new Route(
-          `${name}-${node.name}-${route.key}`,
-          {
-            destination: route.destination,
-            via: route.via,
-            device: addressed.get(`${route.device}/${familyOf(route.via)}`) ?? route.device,
-            netns: netnsOf(node.name),
-          },
-          child,
-        );
-        done.push(made.destination);
-      }
-    }
-
-    this.nodes = pulumi.all(done).apply(() => Object.fromEntries(plan.nodes.map((n) => [n.name, n])));
+    this.nodes = makeTopology(name, plan, () => ({ parent: this }));
     this.mermaid = pulumi.output(topologyMermaid(plan));
     this.registerOutputs({ nodes: this.nodes, mermaid: this.mermaid });
   }
+}
+
+/**
+ * Makes the resources of a planned topology, each named `NAME-…` with the options `optsOf` gives
+ * for its name (its parent, and for StarLab the aliases of its former names). Returns the nodes,
+ * resolving once every resource is in place.
+ */
+export function makeTopology(
+  name: string,
+  plan: TopologyPlan,
+  optsOf: (child: string) => pulumi.CustomResourceOptions,
+): pulumi.Output<Record<string, PlannedNode>> {
+  const done: pulumi.Output<string>[] = [];
+
+  // Each node's namespace, made here; undefined for a node that is the root namespace.
+  const namespaces = new Map<string, pulumi.Output<string> | undefined>();
+  for (const node of plan.nodes) {
+    const at = `${name}-${node.name}`;
+    const netns = node.netns === undefined ? undefined : new NetNamespace(at, { name: node.netns }, optsOf(at)).name;
+    namespaces.set(node.name, netns);
+    if (!node.router) continue;
+    const families = new Set(node.interfaces.flatMap((i) => i.addresses.map(familyOf)));
+    for (const family of [4, 6] as const) {
+      if (!families.has(family)) continue;
+      const forwarding = `${at}-ipv${family}-forwarding`;
+      done.push(new Sysctl(forwarding, { key: FORWARDING[family], value: "1", netns }, optsOf(forwarding)).value);
+    }
+  }
+  const netnsOf = (node: string) => namespaces.get(node);
+
+  // Each node's end of each network, by `node/network`: its interface, made by a veth pair.
+  const ends = new Map<string, pulumi.Output<string>>();
+  for (const segment of plan.segments) {
+    const at = `${name}-${segment.name}`;
+    const ns = new NetNamespace(at, { name: segment.netns }, optsOf(at)).name;
+    const bridge = new Bridge(`${at}-bridge`, { name: segment.bridge, netns: ns }, optsOf(`${at}-bridge`));
+    for (const member of segment.members) {
+      const pair = new VethPair(
+        `${at}-${member.node}`,
+        {
+          name: segment.name,
+          netns: netnsOf(member.node),
+          peerName: member.port,
+          peerNetns: ns,
+          peerMaster: bridge.name,
+        },
+        optsOf(`${at}-${member.node}`),
+      );
+      ends.set(`${member.node}/${segment.name}`, pair.name);
+    }
+  }
+  for (const link of plan.links) {
+    const [a, b] = link.ends;
+    const at = `${name}-${a.node}-${b.node}`;
+    const pair = new VethPair(
+      at,
+      { name: a.device, netns: netnsOf(a.node), peerName: b.device, peerNetns: netnsOf(b.node) },
+      optsOf(at),
+    );
+    ends.set(`${a.node}/${link.network}`, pair.name);
+    ends.set(`${b.node}/${link.network}`, pair.peerName);
+  }
+
+  for (const node of plan.nodes) {
+    // The device a route leaves by, from the address on it: the gateway is on a connected network by then.
+    const addressed = new Map<string, pulumi.Output<string>>();
+    for (const iface of node.interfaces) {
+      for (const address of iface.addresses) {
+        const family = familyOf(address);
+        const at = `${name}-${node.name}-${iface.name}-v${family}`;
+        const made = new IpAddress(
+          at,
+          {
+            address,
+            device: ends.get(`${node.name}/${iface.network}`) as pulumi.Output<string>,
+            netns: netnsOf(node.name),
+            // A lab's addresses are its own: usable at once, not tentative for DAD's second or two.
+            nodad: family === 6 ? true : undefined,
+          },
+          optsOf(at),
+        );
+        addressed.set(`${iface.name}/${family}`, made.device);
+        done.push(made.address);
+      }
+    }
+    for (const route of node.routes) {
+      const at = `${name}-${node.name}-${route.key}`;
+      const made = new Route(
+        at,
+        {
+          destination: route.destination,
+          via: route.via,
+          device: addressed.get(`${route.device}/${familyOf(route.via)}`) ?? route.device,
+          netns: netnsOf(node.name),
+        },
+        optsOf(at),
+      );
+      done.push(made.destination);
+    }
+  }
+  return pulumi.all(done).apply(() => Object.fromEntries(plan.nodes.map((n) => [n.name, n])));
 }
