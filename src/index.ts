@@ -26,6 +26,7 @@ export {
 export { IpAddress, type IpAddressArgs } from "./program/ip-address.js";
 export { MacVlan, type MacVlanArgs } from "./program/mac-vlan.js";
 export { NetNamespace, type NetNamespaceArgs } from "./program/net-namespace.js";
+export { Reachability, type ReachabilityArgs } from "./program/reachability.js";
 export { Route, type RouteArgs } from "./program/route.js";
 export { Sysctl, type SysctlArgs } from "./program/sysctl.js";
 export { VethPair, type VethPairArgs } from "./program/veth-pair.js";

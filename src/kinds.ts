@@ -22,6 +22,7 @@ export const kinds = {
   Bridge: "bridge",
   MacVlan: "mac-vlan",
   Vxlan: "vxlan",
+  Reachability: "reachability",
 } as const;
 
 export type Kind = keyof typeof kinds;

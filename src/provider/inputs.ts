@@ -70,6 +70,13 @@ export function flag(z: Zod, byDefault: boolean) {
   return z.boolean({ error: (issue) => `must be true or false, got ${describeValue(issue.input)}` }).default(byDefault);
 }
 
+/** One of a few words, with a default. */
+export function choice<const T extends readonly [string, ...string[]]>(z: Zod, values: T, byDefault: T[number]) {
+  return z
+    .enum(values, { error: (issue) => `must be one of ${values.join(", ")}, got ${describeValue(issue.input)}` })
+    .default(byDefault as never);
+}
+
 /** `netns`: a namespace name, or absent for the root namespace. */
 export function netnsInput(z: Zod) {
   return text(z, netnsName).optional();

@@ -97,6 +97,11 @@ export class Machine {
     }
   }
 
+  /** Runs `argv` and returns how it ended, whatever the exit code: a probe, which reads and changes nothing. */
+  attempt(argv: readonly string[]): Promise<Exit> {
+    return this.system.run(argv);
+  }
+
   /**
    * Runs `work`, which may change the machine. Every namespace forgets its shared reads before and
    * after it, since a change in one can change another (a veth end sent there, a namespace deleted,
@@ -145,6 +150,14 @@ export class Netns {
   /** Runs an `ip` command that only reads, leaving the shared reads alone. */
   read(args: readonly string[]): Promise<string> {
     return this.machine.run(this.argv(args));
+  }
+
+  /**
+   * Runs a program here (under `ip netns exec` in a named namespace) and returns how it ended, failed
+   * or not: a probe (`ping`), whose failure is an answer, not an error.
+   */
+  probe(argv: readonly string[]): Promise<Exit> {
+    return this.machine.attempt(this.name === undefined ? argv : ["ip", ...netnsExec(this.name, argv)]);
   }
 
   /** The parsed output of `ip ARGS` here, run once and shared until the next change. */

@@ -30,11 +30,12 @@ async function serialize(kind: Kind) {
 
 const kindByName: Record<string, string> = { br: "bridge", mv: "macvlan", vx: "vxlan" };
 
-/** Answers reads as a kernel where every link exists and the one sysctl starts at 0. */
+/** Answers reads as a kernel where every link exists, the one sysctl starts at 0 and every ping is answered. */
 function fakeKernel(): FakeSystem {
   let sysctl = "0";
   return new FakeSystem((argv, input) => {
     if (argv.includes("cat")) return { stdout: `${sysctl}\n` };
+    if (argv.includes("ping")) return { stdout: "64 bytes from 10.1.10.1: icmp_seq=1 ttl=64 time=0.05 ms\n" };
     if (argv.includes("tee")) sysctl = input ?? sysctl;
     if (argv.includes("show") && !argv.includes("route")) {
       // One device (`link show dev NAME`), or the whole namespace (`address show`).
@@ -68,6 +69,7 @@ describe("serialized providers", () => {
     Bridge: [{ name: "br0", netns: "a" }, "a/br0"],
     MacVlan: [{ name: "mv0", netns: "a", parent: "va" }, "a/mv0"],
     Vxlan: [{ name: "vx0", netns: "a", vni: 42, remote: "10.1.10.1" }, "a/vx0"],
+    Reachability: [{ address: "10.1.10.1", netns: "a" }, "a/icmp/10.1.10.1"],
   };
   for (const kind of kindNames) {
     const [inputs, id] = cases[kind];
