@@ -1,7 +1,8 @@
 /**
  * A ring of routers, each with a host of its own on a point-to-point link, declared as a Topology.
  * No address is written down: every link takes a /24 and a /64 from the pools, and the routes
- * (the shorter way round the ring) are computed from the graph.
+ * (the shorter way round the ring) are computed from the graph. The lab checks itself: every node
+ * reaches every other, on both families.
  *
  *   h1 ── r1 ── r2 ── h2
  *         │      │
@@ -27,7 +28,11 @@ const ring = new Topology("ring", {
     ...numbers.map((i) => ({ between: [`r${i}`, `r${(i % count) + 1}`] as [string, string] })),
     ...numbers.map((i) => ({ between: [`r${i}`, `h${i}`] as [string, string] })),
   ],
+  // Every node pings every other on IPv4 and IPv6, on `up` and on every refresh: a lost path is drift.
+  checks: "all-pairs",
 });
 
 export const nodes = ring.nodes;
+/** Each check's pair and round trip, as the last `up` measured them. */
+export const checks = ring.checks;
 export const mermaid = ring.mermaid;

@@ -23,6 +23,13 @@ describe("the ring of routers through the engine", () => {
       const nodes = up.outputs.nodes?.value as Record<string, PlannedNode>;
       assert.deepEqual(familiesPinged(nodes), { ipv4: 10, ipv6: 10 });
       assert.deepEqual(unreachable(nodes), [], "every node reaches every other");
+      // The lab's own checks, all pairs on both families, held on `up`.
+      const checks = up.outputs.checks?.value as Array<{ from: string; to: string; rtt: number }>;
+      assert.equal(checks.length, 10 * 9 * 2);
+      assert.ok(
+        checks.every((c) => c.rtt > 0),
+        "every check measured a round trip",
+      );
       // r1 reaches r3's host through r2 and r4's through r5: the shorter way round a ring of five.
       const via = (to: string) => nodes.r1?.routes.find((r) => r.key === `to-${to}-v4`)?.device;
       assert.deepEqual([via("r3--h3"), via("r4--h4")], ["r2", "r5"]);

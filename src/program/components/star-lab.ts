@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { nthAddress } from "../../iproute/address.js";
-import { makeTopology } from "./topology.js";
+import { type CheckResult, makeTopology } from "./topology.js";
 import { planTopology } from "./topology-plan.js";
 
 export interface StarSpoke {
@@ -33,6 +33,11 @@ export interface StarLabArgs {
    * @default "default"
    */
   routeTo?: string | undefined;
+  /**
+   * Reachability checks, by node name (`hub` and the spokes' names): `all-pairs`, or the pairs
+   * `[from, to]`, like `[["left", "hub"], ["left", "right"]]`. @default none
+   */
+  checks?: "all-pairs" | Array<[string, string]> | undefined;
 }
 
 /** One spoke as built: its names and addresses. */
@@ -53,6 +58,8 @@ export class StarLab extends pulumi.ComponentResource {
   readonly hubNetns: pulumi.Output<string | undefined>;
   /** Each spoke's names and addresses, in the order of the spec. */
   readonly spokes: pulumi.Output<BuiltSpoke[]>;
+  /** The results of the declared `checks` (none by default). */
+  readonly checks: pulumi.Output<CheckResult[]>;
   /** The topology as a Mermaid flowchart, for a README or a stack output. */
   readonly mermaid: pulumi.Output<string>;
 
@@ -96,13 +103,14 @@ export class StarLab extends pulumi.ComponentResource {
           routes: [{ destination: args.routeTo ?? "default", via: names.hubAddress.split("/")[0] as string }],
         })),
       ],
+      checks: args.checks,
       links: built.map(({ spoke, plan: names }) => ({
         between: ["hub", spoke.name] as [string, string],
         subnet: spoke.subnet,
         devices: [names.hubDevice, names.spokeDevice] as [string, string],
       })),
     });
-    const nodes = makeTopology(name, plan, (child) => {
+    const { nodes, checks } = makeTopology(name, plan, (child) => {
       const old = formerly.get(child);
       return old === undefined ? { parent: this } : { parent: this, aliases: [{ name: old }] };
     });
@@ -110,13 +118,14 @@ export class StarLab extends pulumi.ComponentResource {
     // Both resolve once every spoke is routed and forwarding is on: ready for traffic.
     this.hubNetns = nodes.apply(() => args.hubNetns);
     this.spokes = nodes.apply(() => built.map((b) => b.plan));
+    this.checks = checks;
     this.mermaid = pulumi.output(
       starMermaid(
         args.hubNetns,
         built.map((b) => b.plan),
       ),
     );
-    this.registerOutputs({ hubNetns: this.hubNetns, spokes: this.spokes, mermaid: this.mermaid });
+    this.registerOutputs({ hubNetns: this.hubNetns, spokes: this.spokes, checks: this.checks, mermaid: this.mermaid });
   }
 }
 

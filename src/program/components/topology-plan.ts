@@ -91,6 +91,11 @@ export interface TopologySpec {
   pools?: { ipv4?: string | undefined; ipv6?: string | undefined } | undefined;
   /** Put before every namespace name, so stacks can coexist. @default "" */
   prefix?: string | undefined;
+  /**
+   * Reachability checks: `all-pairs` (every node pings every other, on each family), or the pairs
+   * `[from, to]` to check, by node name. @default none
+   */
+  checks?: "all-pairs" | Array<[string, string]> | undefined;
 }
 
 /** One interface of a node: its name, the network it is on, and its addresses there. */
@@ -134,10 +139,20 @@ export interface PlannedLink {
   ends: [{ node: string; device: string }, { node: string; device: string }];
 }
 
+/** A check that `from` reaches `to` at `address`, the first address of one family on `to`'s first interface. */
+export interface PlannedCheck {
+  from: string;
+  to: string;
+  address: string;
+  /** What names the check's resource: `FROM-reaches-TO-v4`. */
+  key: string;
+}
+
 export interface TopologyPlan {
   nodes: PlannedNode[];
   segments: PlannedSegment[];
   links: PlannedLink[];
+  checks: PlannedCheck[];
 }
 
 /** The widths of the networks taken from a pool. */
@@ -283,9 +298,11 @@ export function planTopology(spec: TopologySpec): TopologyPlan {
   if (problems.length > 0) throw topologyError(problems);
 
   const planned = planNodes(nodes, networks, numbers, netnsOf, problems);
+  const checks = planChecks(spec.checks, planned, problems);
   if (problems.length > 0) throw topologyError(problems);
   return {
     nodes: planned,
+    checks,
     segments: networks
       .filter((n) => n.segment)
       .map((n) => ({
@@ -566,6 +583,35 @@ function computedRoutes(
   const [first] = hops;
   if (node.router !== true && gateways.size === 1 && first !== undefined) return [route(undefined, first[1])];
   return hops.map(([network, hop]) => route(network, hop));
+}
+
+/** The checks of `checks`: for each pair, one per family of the destination's first interface. */
+function planChecks(checks: TopologySpec["checks"], nodes: PlannedNode[], problems: string[]): PlannedCheck[] {
+  if (checks === undefined) return [];
+  const byName = new Map(nodes.map((n) => [n.name, n]));
+  let pairs: Array<[string, string]>;
+  if (checks === "all-pairs") {
+    pairs = nodes.flatMap((from) =>
+      nodes.filter((to) => to !== from).map((to): [string, string] => [from.name, to.name]),
+    );
+  } else if (Array.isArray(checks)) {
+    pairs = checks.filter(([from, to], i) => {
+      for (const [j, name] of [from, to].entries()) {
+        if (!byName.has(name)) problems.push(`checks[${i}][${j}] "${name}" is not a declared node`);
+      }
+      return byName.has(from) && byName.has(to);
+    });
+  } else {
+    problems.push(`checks must be "all-pairs" or a list of [from, to] node names, got ${JSON.stringify(checks)}`);
+    return [];
+  }
+  return pairs.flatMap(([from, to]) => {
+    const addresses = byName.get(to)?.interfaces[0]?.addresses ?? [];
+    return addresses.map((cidr) => {
+      const address = cidr.split("/")[0] as string;
+      return { from, to, address, key: `${from}-reaches-${to}-v${address.includes(":") ? 6 : 4}` };
+    });
+  });
 }
 
 /** The topology as a Mermaid flowchart: routers as hexagons, segments as circles, links and ports labelled. */

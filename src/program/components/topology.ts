@@ -8,6 +8,7 @@ import { familyOf } from "../../iproute/address.js";
 import { Bridge } from "../bridge.js";
 import { IpAddress } from "../ip-address.js";
 import { NetNamespace } from "../net-namespace.js";
+import { Reachability } from "../reachability.js";
 import { Route } from "../route.js";
 import { Sysctl } from "../sysctl.js";
 import { VethPair } from "../veth-pair.js";
@@ -32,15 +33,19 @@ const FORWARDING = { 4: "net.ipv4.ip_forward", 6: "net.ipv6.conf.all.forwarding"
 export class Topology extends pulumi.ComponentResource {
   /** Each node by name: its namespace, interfaces with their addresses, and routes. Resolves once all are in place. */
   readonly nodes: pulumi.Output<Record<string, PlannedNode>>;
+  /** The results of the declared `checks` (none by default): each pair, the address probed, the round trip. */
+  readonly checks: pulumi.Output<CheckResult[]>;
   /** The topology as a Mermaid flowchart, for a README or a stack output. */
   readonly mermaid: pulumi.Output<string>;
 
   constructor(name: string, args: TopologyArgs, opts?: pulumi.ComponentResourceOptions) {
     super("pulumi-netns:index:Topology", name, {}, opts);
     const plan = planTopology(args);
-    this.nodes = makeTopology(name, plan, () => ({ parent: this }));
+    const made = makeTopology(name, plan, () => ({ parent: this }));
+    this.nodes = made.nodes;
+    this.checks = made.checks;
     this.mermaid = pulumi.output(topologyMermaid(plan));
-    this.registerOutputs({ nodes: this.nodes, mermaid: this.mermaid });
+    this.registerOutputs({ nodes: this.nodes, checks: this.checks, mermaid: this.mermaid });
   }
 }
 
@@ -53,21 +58,28 @@ export function makeTopology(
   name: string,
   plan: TopologyPlan,
   optsOf: (child: string) => pulumi.CustomResourceOptions,
-): pulumi.Output<Record<string, PlannedNode>> {
+): MadeTopology {
   const done: pulumi.Output<string>[] = [];
+  /** Everything made, which the checks come after. */
+  const made: pulumi.Resource[] = [];
+  const keep = <R extends pulumi.Resource>(resource: R): R => {
+    made.push(resource);
+    return resource;
+  };
 
   // Each node's namespace, made here; undefined for a node that is the root namespace.
   const namespaces = new Map<string, pulumi.Output<string> | undefined>();
   for (const node of plan.nodes) {
     const at = `${name}-${node.name}`;
-    const netns = node.netns === undefined ? undefined : new NetNamespace(at, { name: node.netns }, optsOf(at)).name;
+    const netns =
+      node.netns === undefined ? undefined : keep(new NetNamespace(at, { name: node.netns }, optsOf(at))).name;
     namespaces.set(node.name, netns);
     if (!node.router) continue;
     const families = new Set(node.interfaces.flatMap((i) => i.addresses.map(familyOf)));
     for (const family of [4, 6] as const) {
       if (!families.has(family)) continue;
       const forwarding = `${at}-ipv${family}-forwarding`;
-      done.push(new Sysctl(forwarding, { key: FORWARDING[family], value: "1", netns }, optsOf(forwarding)).value);
+      done.push(keep(new Sysctl(forwarding, { key: FORWARDING[family], value: "1", netns }, optsOf(forwarding))).value);
     }
   }
   const netnsOf = (node: string) => namespaces.get(node);
@@ -76,19 +88,21 @@ export function makeTopology(
   const ends = new Map<string, pulumi.Output<string>>();
   for (const segment of plan.segments) {
     const at = `${name}-${segment.name}`;
-    const ns = new NetNamespace(at, { name: segment.netns }, optsOf(at)).name;
-    const bridge = new Bridge(`${at}-bridge`, { name: segment.bridge, netns: ns }, optsOf(`${at}-bridge`));
+    const ns = keep(new NetNamespace(at, { name: segment.netns }, optsOf(at))).name;
+    const bridge = keep(new Bridge(`${at}-bridge`, { name: segment.bridge, netns: ns }, optsOf(`${at}-bridge`)));
     for (const member of segment.members) {
-      const pair = new VethPair(
-        `${at}-${member.node}`,
-        {
-          name: segment.name,
-          netns: netnsOf(member.node),
-          peerName: member.port,
-          peerNetns: ns,
-          peerMaster: bridge.name,
-        },
-        optsOf(`${at}-${member.node}`),
+      const pair = keep(
+        new VethPair(
+          `${at}-${member.node}`,
+          {
+            name: segment.name,
+            netns: netnsOf(member.node),
+            peerName: member.port,
+            peerNetns: ns,
+            peerMaster: bridge.name,
+          },
+          optsOf(`${at}-${member.node}`),
+        ),
       );
       ends.set(`${member.node}/${segment.name}`, pair.name);
     }
@@ -96,10 +110,12 @@ export function makeTopology(
   for (const link of plan.links) {
     const [a, b] = link.ends;
     const at = `${name}-${a.node}-${b.node}`;
-    const pair = new VethPair(
-      at,
-      { name: a.device, netns: netnsOf(a.node), peerName: b.device, peerNetns: netnsOf(b.node) },
-      optsOf(at),
+    const pair = keep(
+      new VethPair(
+        at,
+        { name: a.device, netns: netnsOf(a.node), peerName: b.device, peerNetns: netnsOf(b.node) },
+        optsOf(at),
+      ),
     );
     ends.set(`${a.node}/${link.network}`, pair.name);
     ends.set(`${b.node}/${link.network}`, pair.peerName);
@@ -112,35 +128,66 @@ export function makeTopology(
       for (const address of iface.addresses) {
         const family = familyOf(address);
         const at = `${name}-${node.name}-${iface.name}-v${family}`;
-        const made = new IpAddress(
-          at,
-          {
-            address,
-            device: ends.get(`${node.name}/${iface.network}`) as pulumi.Output<string>,
-            netns: netnsOf(node.name),
-            // A lab's addresses are its own: usable at once, not tentative for DAD's second or two.
-            nodad: family === 6 ? true : undefined,
-          },
-          optsOf(at),
+        const address_ = keep(
+          new IpAddress(
+            at,
+            {
+              address,
+              device: ends.get(`${node.name}/${iface.network}`) as pulumi.Output<string>,
+              netns: netnsOf(node.name),
+              // A lab's addresses are its own: usable at once, not tentative for DAD's second or two.
+              nodad: family === 6 ? true : undefined,
+            },
+            optsOf(at),
+          ),
         );
-        addressed.set(`${iface.name}/${family}`, made.device);
-        done.push(made.address);
+        addressed.set(`${iface.name}/${family}`, address_.device);
+        done.push(address_.address);
       }
     }
     for (const route of node.routes) {
       const at = `${name}-${node.name}-${route.key}`;
-      const made = new Route(
-        at,
-        {
-          destination: route.destination,
-          via: route.via,
-          device: addressed.get(`${route.device}/${familyOf(route.via)}`) ?? route.device,
-          netns: netnsOf(node.name),
-        },
-        optsOf(at),
+      const route_ = keep(
+        new Route(
+          at,
+          {
+            destination: route.destination,
+            via: route.via,
+            device: addressed.get(`${route.device}/${familyOf(route.via)}`) ?? route.device,
+            netns: netnsOf(node.name),
+          },
+          optsOf(at),
+        ),
       );
-      done.push(made.destination);
+      done.push(route_.destination);
     }
   }
-  return pulumi.all(done).apply(() => Object.fromEntries(plan.nodes.map((n) => [n.name, n])));
+  const nodes = pulumi.all(done).apply(() => Object.fromEntries(plan.nodes.map((n) => [n.name, n])));
+
+  // The checks come after everything else, in `up` and in its repairs: they test the whole lab.
+  const checks = plan.checks.map((check) => {
+    const at = `${name}-${check.key}`;
+    const probe = new Reachability(
+      at,
+      { address: check.address, netns: netnsOf(check.from) },
+      { ...optsOf(at), dependsOn: made },
+    );
+    return probe.rtt.apply((rtt) => ({ from: check.from, to: check.to, address: check.address, rtt }));
+  });
+  return { nodes, checks: pulumi.all(checks) };
+}
+
+/** What {@link makeTopology} gives back: the nodes, and the checks' results. */
+export interface MadeTopology {
+  /** Each node by name; resolves once every resource is in place. */
+  nodes: pulumi.Output<Record<string, PlannedNode>>;
+  /** Each check's pair, the address probed and the round trip in milliseconds; resolves once all hold. */
+  checks: pulumi.Output<CheckResult[]>;
+}
+
+export interface CheckResult {
+  from: string;
+  to: string;
+  address: string;
+  rtt: number | undefined;
 }

@@ -294,6 +294,23 @@ describe("Topology planning", () => {
     ]);
   });
 
+  it("plans a check per pair and per family of the destination, all pairs or the ones named", () => {
+    const all = planTopology({ ...lan, checks: "all-pairs" }).checks;
+    assert.equal(all.length, 5 * 4 * 2, "every ordered pair of five nodes, on IPv4 and IPv6");
+    assert.deepEqual(
+      all.filter((c) => c.from === "h1" && c.to === "r"),
+      [
+        { from: "h1", to: "r", address: "10.20.0.1", key: "h1-reaches-r-v4" },
+        { from: "h1", to: "r", address: "fd00:20::1", key: "h1-reaches-r-v6" },
+      ],
+    );
+    assert.deepEqual(planTopology({ ...ring, checks: [["h1", "h3"]] }).checks, [
+      { from: "h1", to: "h3", address: "10.30.249.7", key: "h1-reaches-h3-v4" },
+    ]);
+    assert.deepEqual(problems({ ...lan, checks: [["h1", "h9"]] }), ['checks[0][1] "h9" is not a declared node']);
+    assert.deepEqual(planTopology(lan).checks, [], "none unless declared");
+  });
+
   it("draws any shape as a Mermaid flowchart", () => {
     const plan = planTopology({
       pools: { ipv4: "10.9.0.0/16" },
