@@ -163,7 +163,42 @@ function describe(
       ? `Could not run \`ip\` (${stderr.trim() || "not found"}): ${command}`
       : `Command failed with exit code ${exitCode ?? "?"}: ${command}`;
   const words = reason === "ip-missing" ? "" : stderr.trim();
-  return [head, words, hints[reason]].filter((line) => line !== "").join("\n");
+  return [head, words, hintFor(argv, stderr, reason)].filter((line) => line !== "").join("\n");
+}
+
+/**
+ * What to do, in the lab's terms where the kernel's words say exactly what is missing: the
+ * namespace or device that was never made (and how to have the engine make it first), or the
+ * address a gateway needs; otherwise the reason's general hint.
+ */
+function hintFor(argv: readonly string[], stderr: string, reason: IpFailureReason): string {
+  const n = argv.indexOf("-n");
+  const where = n >= 0 && argv[n + 1] !== undefined ? `namespace "${argv[n + 1]}"` : "the root namespace";
+  const namespace = /cannot open network namespace "([^"]*)"|setting the network namespace "([^"]*)"/i.exec(stderr);
+  if (namespace !== null) {
+    return (
+      `The namespace "${namespace[1] ?? namespace[2]}" does not exist. Declare it with a NetNamespace and pass its ` +
+      "`name` output as `netns` (`netns: ns.name`), so the engine makes it first."
+    );
+  }
+  const device = /cannot find device "([^"]*)"|device "([^"]*)" does not exist/i.exec(stderr);
+  if (device !== null) {
+    return (
+      `There is no device "${device[1] ?? device[2]}" in ${where}. Declare it (a VethPair, Bridge, MacVlan or Vxlan) ` +
+      "and pass its output as the input that names it (`device: pair.name`), so the engine makes it first."
+    );
+  }
+  // With a device the kernel says the gateway is invalid; without one, that its network is unreachable.
+  const gatewayOffNet = argv.includes("via") && /network is unreachable/i.test(stderr);
+  if (/nexthop has invalid gateway/i.test(stderr) || gatewayOffNet) {
+    const via = argv[argv.indexOf("via") + 1];
+    return (
+      `The gateway ${via ?? ""} is on no subnet of ${where}: a device there needs an address of the gateway's ` +
+      "subnet first. Declare that IpAddress and pass its output to the route (`device: address.device`), so the " +
+      "engine adds the address before the route."
+    );
+  }
+  return hints[reason];
 }
 
 /** Quotes an argument for a message only; commands are always run from argv, never a shell. */

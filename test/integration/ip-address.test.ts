@@ -88,6 +88,7 @@ describe("IpAddress on the kernel", () => {
       await assert.rejects(provider.create({ address: "10.1.10.2/24", device: "nosuch", netns }), (e: Error) => {
         assert.match(e.message, /ip -n \S+ address add 10\.1\.10\.2\/24 dev nosuch/);
         assert.match(e.message, /Cannot find device "nosuch"/);
+        assert.match(e.message, /There is no device "nosuch" in namespace "[^"]+"\. Declare it/);
         return true;
       });
     });

@@ -99,11 +99,16 @@ describe("Route on the kernel", () => {
     });
   });
 
-  it("says the gateway is unreachable in the kernel's words", async () => {
+  it("says the gateway is unreachable in the kernel's words, and which address it needs first", async () => {
     await withSubnet(async (netns) => {
       await assert.rejects(create({ destination: "10.1.20.0/24", via: "192.0.2.1", netns }), (e: Error) => {
         assert.match(e.message, /route add 10\.1\.20\.0\/24 via 192\.0\.2\.1/);
         assert.match(e.message, /Nexthop has invalid gateway|Network is unreachable/);
+        // And what to do about it, in the lab's terms.
+        assert.match(
+          e.message,
+          /The gateway 192\.0\.2\.1 is on no subnet of namespace "[^"]+": a device there needs an address/,
+        );
         return true;
       });
     });

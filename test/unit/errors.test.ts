@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { classify, fileFailure, isFailure, isFileError, isIpError } from "../../src/errors.js";
+import { classify, commandFailure, fileFailure, isFailure, isFileError, isIpError } from "../../src/errors.js";
 import { recorded } from "../support/recorded.js";
 
 describe("classify", () => {
@@ -19,6 +19,45 @@ describe("classify", () => {
   for (const [stderr, reason] of cases) {
     it(`classifies "${stderr}" as ${reason}`, () => assert.equal(classify(stderr), reason));
   }
+});
+
+describe("what a failure tells to do", () => {
+  const said = (argv: string[], stderr: string) => commandFailure(argv, { exitCode: 2, stdout: "", stderr }).message;
+
+  it("names a namespace that was never made, and how to have the engine make it first", () => {
+    const message = said(
+      ["ip", "-n", "lab0", "address", "add", "10.1.10.2/24", "dev", "v1"],
+      'Cannot open network namespace "lab0": No such file or directory',
+    );
+    assert.match(message, /^Command failed with exit code 2: ip -n lab0 address add 10\.1\.10\.2\/24 dev v1\n/);
+    assert.match(
+      message,
+      /The namespace "lab0" does not exist\. Declare it with a NetNamespace and pass its `name` output as `netns`/,
+    );
+  });
+
+  it("names a device that was never made, and where it was looked for", () => {
+    assert.match(
+      said(["ip", "-n", "lab0", "address", "add", "10.1.10.2/24", "dev", "v9"], 'Cannot find device "v9"'),
+      /There is no device "v9" in namespace "lab0"\. Declare it \(a VethPair, Bridge, MacVlan or Vxlan\)/,
+    );
+    assert.match(
+      said(["ip", "link", "set", "dev", "v9", "up"], 'Device "v9" does not exist.'),
+      /in the root namespace/,
+    );
+  });
+
+  it("says a gateway on no subnet needs its address first, passed to the route", () => {
+    const message = said(
+      ["ip", "-n", "lab0", "route", "add", "10.1.20.0/24", "via", "10.1.10.1", "dev", "v1"],
+      "Error: Nexthop has invalid gateway.",
+    );
+    assert.match(
+      message,
+      /Error: Nexthop has invalid gateway\.\nThe gateway 10\.1\.10\.1 is on no subnet of namespace "lab0"/,
+    );
+    assert.match(message, /`device: address\.device`/);
+  });
 });
 
 describe("fileFailure", () => {
