@@ -22,7 +22,7 @@
  * `npm pack`ed package installed in its node_modules (so the state holds what it holds for them).
  *
  * Usage: node dist/bench/star.js [--sizes 10,50,100,200,400] [--runs 3] [--once-above 50]
- *        [--modes default,fast] [--out bench-results.json]
+ *        [--modes default,fast,checked] [--out bench-results.json]
  * Needs root and the toolchain directory in PULUMI_NETNS_TOOLCHAIN (scripts/bench sets both up).
  */
 import { execFileSync, spawn } from "node:child_process";
@@ -44,6 +44,8 @@ const star = new StarLab("star", {
   prefix: config.require("prefix"),
   hubNetns: config.require("hubNetns"),
   spokes: Array.from({ length: count }, (_, i) => ({ name: \`spoke\${i}\`, subnet: \`10.\${3 + (i >> 8)}.\${i & 255}.0/24\` })),
+  // The "checked" mode: each spoke checks that it reaches the hub.
+  checks: config.getBoolean("checks") ? Array.from({ length: count }, (_, i) => [\`spoke\${i}\`, "hub"]) : undefined,
 });
 exports.spokes = star.spokes;
 `;
@@ -56,10 +58,17 @@ const sizes = option("sizes", "10,50,100,200,400").split(",").map(Number);
 const runs = Number(option("runs", "3"));
 /** Sizes above this run once: their runs take minutes, and vary less. */
 const onceAbove = Number(option("once-above", "50"));
-const modes = option("modes", "default,fast").split(",") as Mode[];
-type Mode = "default" | "fast";
-/** What each mode adds to the project's own pulumi settings. */
-const modeEnv: Record<Mode, Record<string, string>> = { default: {}, fast: { PULUMI_SKIP_CHECKPOINTS: "true" } };
+const modes = option("modes", "default,fast,checked").split(",") as Mode[];
+type Mode = "default" | "fast" | "checked";
+/**
+ * What each mode adds to the project's own pulumi settings. `checked` is `default` with a
+ * Reachability check per spoke (spoke to hub), the lab checking itself on every refresh.
+ */
+const modeEnv: Record<Mode, Record<string, string>> = {
+  default: {},
+  fast: { PULUMI_SKIP_CHECKPOINTS: "true" },
+  checked: {},
+};
 const out = option("out", path.join(repo, "bench-results.json"));
 const toolchain = process.env.PULUMI_NETNS_TOOLCHAIN ?? "";
 if (toolchain === "") throw new Error("PULUMI_NETNS_TOOLCHAIN is not set: run `npm run bench`");
@@ -328,6 +337,7 @@ async function main(): Promise<void> {
       };
       for (let run = 0; run < runsOfSize; run++) {
         for (const mode of modes) {
+          pulumiSync("config", "set", "checks", String(mode === "checked"), ...stack);
           const modeEnvironment = { ...env, ...modeEnv[mode] };
           const up = await pulumi(["up", "--yes", "--skip-preview", ...stack], modeEnvironment);
           const preview = await pulumi(["preview", "--refresh", "--expect-no-changes", ...stack], modeEnvironment);
@@ -377,7 +387,11 @@ async function main(): Promise<void> {
           modes.map((m) => [m, { overScript: over(m, "script"), overBatch: over(m, "batch") }]),
         ),
         resourcesPerSecond: Object.fromEntries(
-          [...modes, "script", "batch"].map((way) => [way, resources / (medians[way]?.build ?? 1)]),
+          // The checked mode has one resource more per spoke: its check.
+          [...modes, "script", "batch"].map((way) => [
+            way,
+            (resources + (way === "checked" ? n : 0)) / (medians[way]?.build ?? 1),
+          ]),
         ),
         peakMiB: Object.fromEntries(modes.map((m) => [m, byRole((role) => Math.max(0, ...(peaks[m]?.[role] ?? [])))])),
         cpuSeconds: Object.fromEntries(
@@ -456,6 +470,13 @@ function printTable(
     for (const [way, byPhase] of Object.entries(growth.ways)) {
       const cells = phases.map((p) => pad(`${f(byPhase[p]?.ratio ?? 0)} (k ${f(byPhase[p]?.exponent ?? 0)})`, 16));
       console.log(`${way.padEnd(8)} | ${cells.join(" | ")}`);
+    }
+  }
+  if (modes.includes("checked") && modes.includes("default")) {
+    console.log("\nwhat a check per spoke adds to the default mode (the unchanged preview is `check`)");
+    for (const r of results) {
+      const more = (p: Phase) => (100 * ((r.seconds.checked?.[p] ?? 0) / (r.seconds.default?.[p] ?? 1) - 1)).toFixed(0);
+      console.log(`N = ${r.spokes}: ${phases.map((p) => `${p} +${more(p)}%`).join(", ")}`);
     }
   }
   console.log("\nN    | mode     | resources/s up | script | peak MiB: engine | provider | launcher");

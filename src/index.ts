@@ -10,8 +10,9 @@ export {
   type StarSpoke,
   starMermaid,
 } from "./program/components/star-lab.js";
-export { Topology, type TopologyArgs } from "./program/components/topology.js";
+export { type CheckResult, Topology, type TopologyArgs } from "./program/components/topology.js";
 export {
+  type PlannedCheck,
   type PlannedInterface,
   type PlannedNode,
   type PlannedRoute,

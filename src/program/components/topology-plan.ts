@@ -21,6 +21,7 @@
 import {
   type Cidr,
   type Family,
+  familyOf,
   hostBitsSet,
   ipToBigInt,
   networkOf,
@@ -146,6 +147,12 @@ export interface PlannedCheck {
   address: string;
   /** What names the check's resource: `FROM-reaches-TO-v4`. */
   key: string;
+  /**
+   * What the check comes after, as keys of the resources on its way (`netns:NODE`,
+   * `address:NODE:INTERFACE:FAMILY`, `route:NODE:KEY`, `forwarding:NODE:FAMILY`): the two ends,
+   * the routes and gateways there and back, and the routers' forwarding.
+   */
+  needs: string[];
 }
 
 export interface TopologyPlan {
@@ -605,13 +612,79 @@ function planChecks(checks: TopologySpec["checks"], nodes: PlannedNode[], proble
     problems.push(`checks must be "all-pairs" or a list of [from, to] node names, got ${JSON.stringify(checks)}`);
     return [];
   }
+  const paths = new Paths(nodes);
   return pairs.flatMap(([from, to]) => {
-    const addresses = byName.get(to)?.interfaces[0]?.addresses ?? [];
-    return addresses.map((cidr) => {
+    const destination = byName.get(to) as PlannedNode;
+    const iface = destination.interfaces[0];
+    return (iface?.addresses ?? []).map((cidr) => {
       const address = cidr.split("/")[0] as string;
-      return { from, to, address, key: `${from}-reaches-${to}-v${address.includes(":") ? 6 : 4}` };
+      const family = familyOf(address);
+      const source = byName.get(from) as PlannedNode;
+      // What the probe and its answer pass through: there, and the way back to where it left from.
+      const there = paths.walk(source, address);
+      const back = there.leftFrom === undefined ? [] : paths.walk(destination, there.leftFrom).needs;
+      const needs = [`netns:${from}`, `netns:${to}`, `address:${to}:${iface?.name}:${family}`, ...there.needs, ...back];
+      return { from, to, address, key: `${from}-reaches-${to}-v${family}`, needs: [...new Set(needs)] };
     });
   });
+}
+
+/**
+ * The way a packet goes through a planned topology, by the planned routes, as the kernel would
+ * take them (the longest prefix that holds the address). What a check depends on is what is on
+ * its way: the routes taken, the gateways' addresses, the routers' forwarding.
+ */
+class Paths {
+  /** Each address (bare) by the node and interface that have it. */
+  private readonly owners = new Map<string, { node: PlannedNode; iface: PlannedInterface }>();
+
+  constructor(nodes: PlannedNode[]) {
+    for (const node of nodes) {
+      for (const iface of node.interfaces) {
+        for (const cidr of iface.addresses) this.owners.set(cidr.split("/")[0] as string, { node, iface });
+      }
+    }
+  }
+
+  /** From `start` to `address`: the keys of what is on the way, and the address it left `start` from. */
+  walk(start: PlannedNode, address: string): { needs: string[]; leftFrom: string | undefined } {
+    const family = familyOf(address);
+    const target = parseCidr(`${address}/${family === 4 ? 32 : 128}`) as Cidr;
+    const needs: string[] = [];
+    let leftFrom: string | undefined;
+    let node = start;
+    // A node is at most once on a shortest way; the bound stops a loop of given routes.
+    for (let hops = 0; hops <= this.owners.size; hops++) {
+      const on = node.interfaces.find((i) => i.addresses.some((a) => overlaps(parseCidr(a) as Cidr, target)));
+      const route = on === undefined ? routeFor(node, target) : undefined;
+      const device = on?.name ?? route?.device;
+      const own = node.interfaces.find((i) => i.name === device)?.addresses.find((a) => familyOf(a) === family);
+      if (own !== undefined) {
+        needs.push(`address:${node.name}:${device}:${family}`);
+        leftFrom ??= own.split("/")[0];
+      }
+      if (on !== undefined || route === undefined) break;
+      needs.push(`route:${node.name}:${route.key}`);
+      const next = this.owners.get(route.via);
+      if (next === undefined) break;
+      needs.push(`address:${next.node.name}:${next.iface.name}:${family}`, `forwarding:${next.node.name}:${family}`);
+      node = next.node;
+    }
+    return { needs, leftFrom };
+  }
+}
+
+/** The route a node takes to `target`: the longest of its prefixes of that family that hold it. */
+function routeFor(node: PlannedNode, target: Cidr): PlannedRoute | undefined {
+  let best: { route: PlannedRoute; length: number } | undefined;
+  for (const route of node.routes) {
+    if (familyOf(route.via) !== target.family) continue;
+    const prefix = route.destination === "default" ? undefined : (parseCidr(route.destination) as Cidr);
+    if (prefix !== undefined && !overlaps(prefix, target)) continue;
+    const length = prefix?.prefixLength ?? 0;
+    if (best === undefined || length > best.length) best = { route, length };
+  }
+  return best?.route;
 }
 
 /** The topology as a Mermaid flowchart: routers as hexagons, segments as circles, links and ports labelled. */

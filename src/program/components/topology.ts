@@ -60,10 +60,10 @@ export function makeTopology(
   optsOf: (child: string) => pulumi.CustomResourceOptions,
 ): MadeTopology {
   const done: pulumi.Output<string>[] = [];
-  /** Everything made, which the checks come after. */
-  const made: pulumi.Resource[] = [];
-  const keep = <R extends pulumi.Resource>(resource: R): R => {
-    made.push(resource);
+  /** What checks can come after, by the keys of the plan's `needs` (topology-plan.ts). */
+  const byKey = new Map<string, pulumi.Resource>();
+  const keep = <R extends pulumi.Resource>(key: string, resource: R): R => {
+    byKey.set(key, resource);
     return resource;
   };
 
@@ -72,14 +72,17 @@ export function makeTopology(
   for (const node of plan.nodes) {
     const at = `${name}-${node.name}`;
     const netns =
-      node.netns === undefined ? undefined : keep(new NetNamespace(at, { name: node.netns }, optsOf(at))).name;
+      node.netns === undefined
+        ? undefined
+        : keep(`netns:${node.name}`, new NetNamespace(at, { name: node.netns }, optsOf(at))).name;
     namespaces.set(node.name, netns);
     if (!node.router) continue;
     const families = new Set(node.interfaces.flatMap((i) => i.addresses.map(familyOf)));
     for (const family of [4, 6] as const) {
       if (!families.has(family)) continue;
       const forwarding = `${at}-ipv${family}-forwarding`;
-      done.push(keep(new Sysctl(forwarding, { key: FORWARDING[family], value: "1", netns }, optsOf(forwarding))).value);
+      const sysctl = new Sysctl(forwarding, { key: FORWARDING[family], value: "1", netns }, optsOf(forwarding));
+      done.push(keep(`forwarding:${node.name}:${family}`, sysctl).value);
     }
   }
   const netnsOf = (node: string) => namespaces.get(node);
@@ -88,21 +91,19 @@ export function makeTopology(
   const ends = new Map<string, pulumi.Output<string>>();
   for (const segment of plan.segments) {
     const at = `${name}-${segment.name}`;
-    const ns = keep(new NetNamespace(at, { name: segment.netns }, optsOf(at))).name;
-    const bridge = keep(new Bridge(`${at}-bridge`, { name: segment.bridge, netns: ns }, optsOf(`${at}-bridge`)));
+    const ns = new NetNamespace(at, { name: segment.netns }, optsOf(at)).name;
+    const bridge = new Bridge(`${at}-bridge`, { name: segment.bridge, netns: ns }, optsOf(`${at}-bridge`));
     for (const member of segment.members) {
-      const pair = keep(
-        new VethPair(
-          `${at}-${member.node}`,
-          {
-            name: segment.name,
-            netns: netnsOf(member.node),
-            peerName: member.port,
-            peerNetns: ns,
-            peerMaster: bridge.name,
-          },
-          optsOf(`${at}-${member.node}`),
-        ),
+      const pair = new VethPair(
+        `${at}-${member.node}`,
+        {
+          name: segment.name,
+          netns: netnsOf(member.node),
+          peerName: member.port,
+          peerNetns: ns,
+          peerMaster: bridge.name,
+        },
+        optsOf(`${at}-${member.node}`),
       );
       ends.set(`${member.node}/${segment.name}`, pair.name);
     }
@@ -110,12 +111,10 @@ export function makeTopology(
   for (const link of plan.links) {
     const [a, b] = link.ends;
     const at = `${name}-${a.node}-${b.node}`;
-    const pair = keep(
-      new VethPair(
-        at,
-        { name: a.device, netns: netnsOf(a.node), peerName: b.device, peerNetns: netnsOf(b.node) },
-        optsOf(at),
-      ),
+    const pair = new VethPair(
+      at,
+      { name: a.device, netns: netnsOf(a.node), peerName: b.device, peerNetns: netnsOf(b.node) },
+      optsOf(at),
     );
     ends.set(`${a.node}/${link.network}`, pair.name);
     ends.set(`${b.node}/${link.network}`, pair.peerName);
@@ -128,49 +127,50 @@ export function makeTopology(
       for (const address of iface.addresses) {
         const family = familyOf(address);
         const at = `${name}-${node.name}-${iface.name}-v${family}`;
-        const address_ = keep(
-          new IpAddress(
-            at,
-            {
-              address,
-              device: ends.get(`${node.name}/${iface.network}`) as pulumi.Output<string>,
-              netns: netnsOf(node.name),
-              // A lab's addresses are its own: usable at once, not tentative for DAD's second or two.
-              nodad: family === 6 ? true : undefined,
-            },
-            optsOf(at),
-          ),
+        const made = new IpAddress(
+          at,
+          {
+            address,
+            device: ends.get(`${node.name}/${iface.network}`) as pulumi.Output<string>,
+            netns: netnsOf(node.name),
+            // A lab's addresses are its own: usable at once, not tentative for DAD's second or two.
+            nodad: family === 6 ? true : undefined,
+          },
+          optsOf(at),
         );
-        addressed.set(`${iface.name}/${family}`, address_.device);
-        done.push(address_.address);
+        keep(`address:${node.name}:${iface.name}:${family}`, made);
+        addressed.set(`${iface.name}/${family}`, made.device);
+        done.push(made.address);
       }
     }
     for (const route of node.routes) {
       const at = `${name}-${node.name}-${route.key}`;
-      const route_ = keep(
-        new Route(
-          at,
-          {
-            destination: route.destination,
-            via: route.via,
-            device: addressed.get(`${route.device}/${familyOf(route.via)}`) ?? route.device,
-            netns: netnsOf(node.name),
-          },
-          optsOf(at),
-        ),
+      const made = new Route(
+        at,
+        {
+          destination: route.destination,
+          via: route.via,
+          device: addressed.get(`${route.device}/${familyOf(route.via)}`) ?? route.device,
+          netns: netnsOf(node.name),
+        },
+        optsOf(at),
       );
-      done.push(route_.destination);
+      keep(`route:${node.name}:${route.key}`, made);
+      done.push(made.destination);
     }
   }
   const nodes = pulumi.all(done).apply(() => Object.fromEntries(plan.nodes.map((n) => [n.name, n])));
 
-  // The checks come after everything else, in `up` and in its repairs: they test the whole lab.
+  // Each check comes after what is on its way (and not after all of the lab: a hundred checks
+  // depending on every resource would be a hundred lists of every resource, in the state and on
+  // the wire), so that `up` checks the repaired way.
   const checks = plan.checks.map((check) => {
     const at = `${name}-${check.key}`;
+    const dependsOn = check.needs.flatMap((key) => byKey.get(key) ?? []);
     const probe = new Reachability(
       at,
       { address: check.address, netns: netnsOf(check.from) },
-      { ...optsOf(at), dependsOn: made },
+      { ...optsOf(at), dependsOn },
     );
     return probe.rtt.apply((rtt) => ({ from: check.from, to: check.to, address: check.address, rtt }));
   });
