@@ -51,6 +51,7 @@ export function providerFor(kind: Kind, on: Machine = processMachine()): Dynamic
   const provider = new Provider(on);
   const noted: Pick<DynamicProvider, "create" | "delete" | "read" | "update"> = {
     async create(inputs) {
+      if (provider.makesNothing === true) return provider.create(inputs);
       const made = { kind, id: provider.id(inputs), inputs };
       await noteMade(on, made);
       try {
@@ -63,7 +64,7 @@ export function providerFor(kind: Kind, on: Machine = processMachine()): Dynamic
     },
     async delete(id, props) {
       await provider.delete(id, props);
-      await forgetMade(on, kind, id, props);
+      if (provider.makesNothing !== true) await forgetMade(on, kind, id, props);
     },
     // The mark on the machine names whoever created the object, and stays. A resource renamed with
     // an alias (as StarLab's children were) gets a new `owner` input, which must not become its
@@ -74,7 +75,7 @@ export function providerFor(kind: Kind, on: Machine = processMachine()): Dynamic
     async read(id, props) {
       const read = await provider.read(id, props);
       // Gone (or not ours any more): the engine drops it without a delete, and nothing is left to sweep.
-      if (read.id === undefined) await forgetMade(on, kind, id, props ?? {});
+      if (read.id === undefined && provider.makesNothing !== true) await forgetMade(on, kind, id, props ?? {});
       return read;
     },
   };

@@ -7,6 +7,8 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { Machine } from "./machine.js";
 
 export interface KindProvider<Inputs, State> {
+  /** True for a kind that makes nothing on the machine (a check): the ledger has nothing to keep of it. */
+  readonly makesNothing?: boolean;
   /** The object's identity, from checked inputs: what `create` returns as its id. */
   id(inputs: Inputs): string;
   /** Validates and normalises inputs before anything on the machine changes. */

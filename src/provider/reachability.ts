@@ -50,6 +50,9 @@ interface Answer {
 }
 
 export default class ReachabilityProvider implements KindProvider<ReachabilityInputs, ReachabilityState> {
+  /** A check leaves nothing behind, so the ledger keeps no record of it and a sweep has nothing to do. */
+  readonly makesNothing = true;
+
   constructor(private readonly machine: Machine) {}
 
   id(p: ReachabilityInputs): string {

@@ -6,37 +6,20 @@
  * namespace and the listener are the test's own.
  */
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
+import type { ChildProcess } from "node:child_process";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { previewChanges, repoRoot, testStack } from "../support/engine.js";
-import { ip, machineState, namespaces, removeNamespace, setSysctl, uniqueName } from "../support/kernel.js";
-
-/** A TCP server on `port` in `netns` that accepts and closes; resolves once it listens. */
-async function listen(netns: string, port: number): Promise<ChildProcess> {
-  const server = spawn(
-    "ip",
-    [
-      "netns",
-      "exec",
-      netns,
-      process.execPath,
-      "-e",
-      `require("net").createServer((s) => s.end()).listen(${port}, () => console.log("up"))`,
-    ],
-    { stdio: ["ignore", "pipe", "inherit"] },
-  );
-  await once(server.stdout as NodeJS.ReadableStream, "data");
-  return server;
-}
-
-async function stop(server: ChildProcess | undefined): Promise<void> {
-  // Gone already: it exited, or a signal ended it.
-  if (server === undefined || server.exitCode !== null || server.signalCode !== null) return;
-  server.kill();
-  await once(server, "exit");
-}
+import {
+  ip,
+  machineState,
+  namespaces,
+  removeNamespace,
+  setSysctl,
+  stopProcess,
+  tcpListener,
+  uniqueName,
+} from "../support/kernel.js";
 
 describe("reachability checks through the engine", () => {
   it("checks the routed lab on up, and fails the gate when forwarding goes off, until up repairs it", async () => {
@@ -94,7 +77,7 @@ describe("reachability checks through the engine", () => {
         stack.up(),
         /10\.70\.2\.2 port 8097 \(TCP\) did not answer[\s\S]*nothing listens on port 8097/,
       );
-      server = await listen(b, port);
+      server = await tcpListener(b, port);
       const up = await stack.up();
       assert.ok(Number(up.outputs.tcpConnectMs?.value) > 0, "the connection time was measured");
       await stack.preview({ refresh: true, expectNoChanges: true });
@@ -110,14 +93,14 @@ describe("reachability checks through the engine", () => {
       ip("-n", a, "route", "delete", "10.70.2.0/24");
       await stack.up({ refresh: true });
 
-      await stop(server);
+      await stopProcess(server);
       assert.deepEqual(await previewChanges(stack), ["update r-reaches-b-tcp"]);
       await assert.rejects(stack.up({ refresh: true }), /nothing listens on port 8097/);
 
       await stack.destroy();
       assert.deepEqual(machineState(), before, "the machine is exactly as it was before up");
     } finally {
-      await stop(server);
+      await stopProcess(server);
       await dispose();
       for (const ns of namespaces().filter((n) => n.startsWith(prefix))) removeNamespace(ns);
     }

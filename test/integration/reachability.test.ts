@@ -4,11 +4,9 @@
  * the test starts in the second and stops. Nothing is sent anywhere else.
  */
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
 import { describe, it } from "node:test";
 import ReachabilityProvider, { type ReachabilityInputs } from "../../src/provider/reachability.js";
-import { ip, realMachine, withNamespaces } from "../support/kernel.js";
+import { ip, realMachine, stopProcess, tcpListener, withNamespaces } from "../support/kernel.js";
 
 async function withPair(body: (a: string, b: string) => Promise<void>): Promise<void> {
   await withNamespaces(2, async ([a, b]) => {
@@ -25,24 +23,6 @@ async function withPair(body: (a: string, b: string) => Promise<void>): Promise<
     }
     await body(from, to);
   });
-}
-
-/** A TCP server on `port` in `netns` that accepts and closes; resolves once it listens. */
-async function listen(netns: string, port: number): Promise<ChildProcess> {
-  const server = spawn(
-    "ip",
-    [
-      "netns",
-      "exec",
-      netns,
-      process.execPath,
-      "-e",
-      `require("net").createServer((s) => s.end()).listen(${port}, () => console.log("up"))`,
-    ],
-    { stdio: ["ignore", "pipe", "inherit"] },
-  );
-  await once(server.stdout as NodeJS.ReadableStream, "data");
-  return server;
 }
 
 const check = (netns: string, override: Partial<ReachabilityInputs> = {}): ReachabilityInputs => ({
@@ -92,13 +72,12 @@ describe("Reachability on the kernel", () => {
     await withPair(async (a, b) => {
       const provider = new ReachabilityProvider(realMachine());
       const tcp = check(a, { protocol: "tcp", port: 8099 });
-      const server = await listen(b, 8099);
+      const server = await tcpListener(b, 8099);
       try {
         const { outs } = await provider.create(tcp);
         assert.ok(outs.rtt !== undefined && outs.rtt > 0);
       } finally {
-        server.kill();
-        await once(server, "exit");
+        await stopProcess(server);
       }
       await assert.rejects(provider.update("id", { ...tcp, attempts: 1 }, tcp), /nothing listens on port 8099/);
     });

@@ -2,7 +2,8 @@
  * Helpers for tests against the real kernel: unique names, and inspection with plain `ip` calls
  * that do not go through the code under test.
  */
-import { execFileSync } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { once } from "node:events";
 import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { Machine } from "../../src/provider/machine.js";
@@ -207,4 +208,25 @@ export function ping(netns: string | undefined, address: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * A TCP server on `port` in `netns` (Node's own, under `ip netns exec`) that accepts and closes
+ * each connection; resolves once it listens. Stop it with {@link stopProcess}.
+ */
+export async function tcpListener(netns: string, port: number): Promise<ChildProcess> {
+  const serve = `require("net").createServer((s) => s.end()).listen(${port}, () => console.log("listening"))`;
+  const server = spawn("ip", ["netns", "exec", netns, process.execPath, "-e", serve], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  await once(server.stdout as NodeJS.ReadableStream, "data");
+  return server;
+}
+
+/** Ends a process the test started, and waits until it is gone; one gone already is left alone. */
+export async function stopProcess(child: ChildProcess | undefined): Promise<void> {
+  // Gone already: it exited, or a signal ended it.
+  if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  child.kill();
+  await once(child, "exit");
 }
