@@ -7,7 +7,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { linkSet, linkShowDetails, type MacvlanMode, macvlanAdd, macvlanModes, parseLinks } from "../iproute/link.js";
 import { interfaceName } from "../iproute/names.js";
 import { wholeNumber } from "../rule.js";
-import { checkInputs, flag, netnsInput, number, ownerInput, text } from "./inputs.js";
+import { checkInputs, choice, flag, netnsInput, number, ownerInput, text } from "./inputs.js";
 import type { Created, KindProvider, Updated } from "./kind.js";
 import { undefinedIfNotFound } from "./lifecycle.js";
 import type { Machine } from "./machine.js";
@@ -49,11 +49,7 @@ export default class MacVlanProvider implements KindProvider<MacVlanInputs, MacV
           netns: netnsInput(z),
           parent: text(z, interfaceName),
           parentNetns: netnsInput(z),
-          mode: z
-            .enum(macvlanModes, {
-              error: (issue) => `must be one of ${macvlanModes.join(", ")}, got ${JSON.stringify(issue.input)}`,
-            })
-            .default("bridge"),
+          mode: choice(z, macvlanModes, "bridge"),
           mtu: number(z, wholeNumber(68, 65535)).optional(),
           up: flag(z, true),
           owner: ownerInput(z),
