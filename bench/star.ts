@@ -296,6 +296,8 @@ interface SizeResult {
   resources: number;
   runs: number;
   seconds: Record<string, Record<Phase, number>>;
+  /** Each run's seconds, per way and phase. */
+  everyRun: Record<string, Record<Phase, number[]>>;
   /** pulumi's time over the script's and the batch's, per mode and phase. */
   ratios: Record<string, { overScript: Record<Phase, number>; overBatch: Record<Phase, number> }>;
   resourcesPerSecond: Record<string, number>;
@@ -383,6 +385,8 @@ async function main(): Promise<void> {
         resources,
         runs: runsOfSize,
         seconds: medians,
+        // Every run's figure, not only the medians: the spread says how far to trust a difference.
+        everyRun: times,
         ratios: Object.fromEntries(
           modes.map((m) => [m, { overScript: over(m, "script"), overBatch: over(m, "batch") }]),
         ),
