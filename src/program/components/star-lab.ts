@@ -106,7 +106,7 @@ export class StarLab extends pulumi.ComponentResource {
       checks: args.checks,
       links: built.map(({ spoke, plan: names }) => ({
         between: ["hub", spoke.name] as [string, string],
-        subnet: spoke.subnet,
+        ...(spoke.subnet.includes(":") ? { subnet6: spoke.subnet } : { subnet: spoke.subnet }),
         devices: [names.hubDevice, names.spokeDevice] as [string, string],
       })),
     });

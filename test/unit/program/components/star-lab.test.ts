@@ -1,7 +1,23 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import * as pulumi from "@pulumi/pulumi";
 import { nthAddress } from "../../../../src/iproute/address.js";
-import { starMermaid } from "../../../../src/program/components/star-lab.js";
+import { StarLab, starMermaid } from "../../../../src/program/components/star-lab.js";
+
+/** What the program registered, by resource name: its type's last part and its inputs. */
+const registered = new Map<string, { kind: string; inputs: Record<string, unknown> }>();
+pulumi.runtime.setMocks(
+  {
+    newResource: (args) => {
+      registered.set(args.name, { kind: args.type.split(":").pop() as string, inputs: args.inputs });
+      return { id: args.name, state: args.inputs };
+    },
+    call: () => ({}),
+  },
+  "project",
+  "stack",
+  false,
+);
 
 describe("StarLab planning", () => {
   it("gives the hub end the first address of a subnet and the spoke end the second", () => {
@@ -29,5 +45,31 @@ describe("StarLab planning", () => {
       ].join("\n"),
     );
     assert.match(starMermaid(undefined, []), /host \(root namespace\)/);
+  });
+
+  it("builds a star of IPv6 spokes as the IPv4 ones: the hub first, a default route through it", async () => {
+    const star = new StarLab("six", {
+      hubNetns: "hub6",
+      spokes: [
+        { name: "left", subnet: "fd00:7::/64" },
+        { name: "right", subnet: "fd00:8::/64" },
+      ],
+    });
+    const spokes = await new Promise<unknown>((resolve) => star.spokes.apply(resolve));
+    assert.deepEqual(
+      (spokes as Array<{ spokeAddress: string }>).map((s) => s.spokeAddress),
+      ["fd00:7::2/64", "fd00:8::2/64"],
+    );
+    const { __provider: _, ...hubAddress } = registered.get("six-hub-h0-v6")?.inputs ?? {};
+    assert.deepEqual(hubAddress, {
+      address: "fd00:7::1/64",
+      device: "h0",
+      netns: "hub6",
+      nodad: true,
+      owner: "project/stack:six-hub-h0-v6",
+    });
+    assert.deepEqual(registered.get("six-left-route0")?.inputs.destination, "default");
+    assert.deepEqual(registered.get("six-left-route0")?.inputs.via, "fd00:7::1");
+    assert.equal(registered.get("six-hub-ipv6-forwarding")?.inputs.key, "net.ipv6.conf.all.forwarding");
   });
 });
