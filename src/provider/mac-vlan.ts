@@ -11,7 +11,14 @@ import { checkInputs, choice, flag, netnsInput, number, ownerInput, text } from 
 import type { Created, KindProvider, Updated } from "./kind.js";
 import { undefinedIfNotFound } from "./lifecycle.js";
 import type { Machine } from "./machine.js";
-import { createLink, deleteLink, readLink, updateLink } from "./made-link.js";
+import {
+  createLink,
+  deleteLink,
+  madeElsewhereProblems,
+  readLink,
+  updateLink,
+  withoutOwnNamespace,
+} from "./made-link.js";
 import { markerOf } from "./ownership.js";
 
 export interface MacVlanInputs {
@@ -55,20 +62,9 @@ export default class MacVlanProvider implements KindProvider<MacVlanInputs, MacV
           owner: ownerInput(z),
         }),
       news,
-      (p) =>
-        p.netns === undefined && p.parentNetns !== undefined
-          ? [
-              {
-                property: "netns",
-                reason:
-                  "must be given when parentNetns is: a link made elsewhere cannot be sent to the root namespace by name",
-              },
-            ]
-          : [],
+      (p) => madeElsewhereProblems(p, p.parentNetns, "parentNetns"),
     );
-    if (result.inputs === undefined) return result;
-    const { parentNetns, ...rest } = result.inputs;
-    return { inputs: parentNetns === undefined || parentNetns === rest.netns ? rest : result.inputs };
+    return result.inputs === undefined ? result : { inputs: withoutOwnNamespace(result.inputs, "parentNetns") };
   }
 
   async diff(_id: string, olds: MacVlanState, news: MacVlanInputs) {

@@ -5,6 +5,7 @@
  * (A veth pair is two links made by one command: veth-pair.ts makes and deletes them itself, and
  * looks each end up with the look-ups here.)
  */
+import type * as pulumi from "@pulumi/pulumi";
 import { type LinkInfo, linkDelete, linkSet, linkShowDetails, parseLinks } from "../iproute/link.js";
 import { deleteOurs, withIntent } from "./journal.js";
 import { createOrAdopt, ignoreNotFound, undefinedIfNotFound, undoOnFailure } from "./lifecycle.js";
@@ -17,6 +18,27 @@ export interface OneLink {
   name: string;
   netns?: string | undefined;
   owner?: string | undefined;
+}
+
+/**
+ * A link made in another namespace than the one it lives in (`parentNetns` of a macvlan,
+ * `underlayNetns` of a VXLAN link) is sent to `netns` by name, which the root namespace has not.
+ */
+export function madeElsewhereProblems(
+  p: { netns?: string | undefined },
+  made: string | undefined,
+  key: string,
+): pulumi.dynamic.CheckFailure[] {
+  if (p.netns !== undefined || made === undefined) return [];
+  const reason = `must be given when ${key} is: a link made elsewhere cannot be sent to the root namespace by name`;
+  return [{ property: "netns", reason }];
+}
+
+/** The checked inputs without `key` when it names the link's own namespace: it defaults to `netns`, stored only where it differs. */
+export function withoutOwnNamespace<T extends { netns?: string | undefined }, K extends keyof T>(inputs: T, key: K): T {
+  if (inputs[key] !== undefined && inputs[key] !== inputs.netns) return inputs;
+  const { [key]: _, ...rest } = inputs;
+  return rest as T;
 }
 
 /** The kind of link, as `ip -details` names it (`info_kind`); a veth end is looked up here too. */

@@ -12,7 +12,14 @@ import { wholeNumber } from "../rule.js";
 import { checkInputs, flag, known, netnsInput, number, ownerInput, text } from "./inputs.js";
 import type { Created, KindProvider, Updated } from "./kind.js";
 import type { Machine } from "./machine.js";
-import { createLink, deleteLink, readLink, updateLink } from "./made-link.js";
+import {
+  createLink,
+  deleteLink,
+  madeElsewhereProblems,
+  readLink,
+  updateLink,
+  withoutOwnNamespace,
+} from "./made-link.js";
 import { markerOf } from "./ownership.js";
 
 export interface VxlanInputs extends VxlanOptions {
@@ -65,10 +72,7 @@ export default class VxlanProvider implements KindProvider<VxlanInputs, VxlanSta
       news,
       tunnelProblems,
     );
-    if (result.inputs === undefined) return result;
-    // underlayNetns defaults to netns; stored only where it differs.
-    const { underlayNetns, ...rest } = result.inputs;
-    return { inputs: underlayNetns === undefined || underlayNetns === rest.netns ? rest : result.inputs };
+    return result.inputs === undefined ? result : { inputs: withoutOwnNamespace(result.inputs, "underlayNetns") };
   }
 
   async diff(_id: string, olds: VxlanState, news: VxlanInputs) {
@@ -154,11 +158,5 @@ function tunnelProblems(p: VxlanInputs): pulumi.dynamic.CheckFailure[] {
     .filter((a): a is string => a !== undefined && known(a))
     .map((a) => a.includes(":"));
   if (new Set(families).size > 1) fail("local", "must be of the same family as remote or group (IPv4 or IPv6)");
-  if (p.netns === undefined && p.underlayNetns !== undefined) {
-    fail(
-      "netns",
-      "must be given when underlayNetns is: a link made elsewhere cannot be sent to the root namespace by name",
-    );
-  }
-  return failures;
+  return [...failures, ...madeElsewhereProblems(p, p.underlayNetns, "underlayNetns")];
 }

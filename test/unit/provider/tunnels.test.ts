@@ -146,6 +146,16 @@ describe("MacVlan", () => {
     assert.match(result.failures?.[0]?.reason ?? "", /one of bridge, private, vepa, passthru, got "switch"/);
   });
 
+  it("needs netns when made on a parent elsewhere, and stores parentNetns only where it differs", async () => {
+    const provider = new MacVlanProvider(fakeMachine());
+    const refused = await provider.check({}, { name: "mv0", parent: "p0", parentNetns: "host" });
+    assert.equal(refused.failures?.[0]?.property, "netns");
+    assert.match(refused.failures?.[0]?.reason ?? "", /must be given when parentNetns is/);
+    const same = await provider.check({}, { name: "mv0", netns: "g1", parent: "p0", parentNetns: "g1" });
+    assert.equal(JSON.stringify(same.inputs).includes("parentNetns"), false);
+    assert.equal((await provider.check({}, { ...inputs })).inputs?.parentNetns, "host");
+  });
+
   it("is made on its parent, sent to its namespace, then marked and brought up there", async () => {
     const system = new FakeSystem((argv) =>
       argv.includes("p0")
