@@ -85,6 +85,8 @@ export function commandFailure(argv: readonly string[], exit: Exit): IpCommandEr
 const errnoReasons: Record<string, IpFailureReason> = {
   ENOENT: "not-found",
   ENOTDIR: "not-found",
+  // A file under /proc/PID of a process that ended while it was read.
+  ESRCH: "not-found",
   EACCES: "permission-denied",
   EPERM: "permission-denied",
   EROFS: "permission-denied",

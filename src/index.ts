@@ -27,6 +27,7 @@ export {
 export { IpAddress, type IpAddressArgs } from "./program/ip-address.js";
 export { MacVlan, type MacVlanArgs } from "./program/mac-vlan.js";
 export { NetNamespace, type NetNamespaceArgs } from "./program/net-namespace.js";
+export { NetnsProcess, type NetnsProcessArgs } from "./program/netns-process.js";
 export { Reachability, type ReachabilityArgs } from "./program/reachability.js";
 export { Route, type RouteArgs } from "./program/route.js";
 export { Sysctl, type SysctlArgs } from "./program/sysctl.js";

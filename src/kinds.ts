@@ -23,6 +23,7 @@ export const kinds = {
   MacVlan: "mac-vlan",
   Vxlan: "vxlan",
   Reachability: "reachability",
+  NetnsProcess: "netns-process",
 } as const;
 
 export type Kind = keyof typeof kinds;

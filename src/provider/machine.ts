@@ -24,6 +24,28 @@ export interface System {
   removeFile(path: string, root: string): Promise<void>;
   /** The names of the files in a folder; none when the folder is not there. */
   listFiles(dir: string): Promise<string[]>;
+  /** The names of the folders in a folder; none when it is not there. */
+  listFolders(dir: string): Promise<string[]>;
+  /**
+   * Writes a whole file atomically (a temporary file beside it, renamed over it), making its
+   * folders; returns the first folder it had to make, if any.
+   */
+  replaceFile(path: string, content: string): Promise<string | undefined>;
+  /** What is at `path`: undefined when nothing is. */
+  pathKind(path: string): Promise<"executable" | "file" | "folder" | undefined>;
+  /**
+   * Starts a program that outlives this process, in a session of its own, with exactly `env`, its
+   * output appended to `log`; returns its pid once it runs.
+   */
+  start(argv: readonly string[], options: StartOptions): Promise<number>;
+  /** Sends `signal` to a process (a negative pid: its process group); false when there is none. */
+  signal(pid: number, signal: "SIGTERM" | "SIGKILL"): Promise<boolean>;
+}
+
+export interface StartOptions {
+  env: Record<string, string>;
+  cwd?: string | undefined;
+  log: string;
 }
 
 /** How often a transient failure (EBUSY, an interrupted dump) is tried again, and the first wait. */
@@ -81,6 +103,43 @@ export class Machine {
     } catch (e) {
       throw fileFailure("list", dir, e);
     }
+  }
+
+  /** The names of the folders in a folder of the host; none when it is not there. */
+  async listFolders(dir: string): Promise<string[]> {
+    try {
+      return await this.system.listFolders(dir);
+    } catch (e) {
+      throw fileFailure("list", dir, e);
+    }
+  }
+
+  /** Writes a whole file of the host atomically; returns the first folder it made, if any. */
+  async replaceFile(path: string, content: string): Promise<string | undefined> {
+    try {
+      return await this.system.replaceFile(path, content);
+    } catch (e) {
+      throw fileFailure("write", path, e);
+    }
+  }
+
+  /** What is at `path` on the host: an executable, another file, a folder, or (undefined) nothing. */
+  pathKind(path: string): Promise<"executable" | "file" | "folder" | undefined> {
+    return this.system.pathKind(path);
+  }
+
+  /** Starts a program that outlives this process (see {@link System.start}); returns its pid. */
+  async start(argv: readonly string[], options: StartOptions): Promise<number> {
+    try {
+      return await this.system.start(argv, options);
+    } catch (e) {
+      throw new Error(`Could not start ${argv.join(" ")}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  /** Sends `signal` to process `pid` (negative: its process group); false when there is none. */
+  signal(pid: number, signal: "SIGTERM" | "SIGKILL"): Promise<boolean> {
+    return this.system.signal(pid, signal);
   }
 
   /**
@@ -157,7 +216,27 @@ export class Netns {
    * or not: a probe (`ping`), whose failure is an answer, not an error.
    */
   probe(argv: readonly string[]): Promise<Exit> {
-    return this.machine.attempt(this.name === undefined ? argv : ["ip", ...netnsExec(this.name, argv)]);
+    return this.machine.attempt(this.inside(argv));
+  }
+
+  /** Runs a program here that may change the machine (`nft -f -`), with `input` on its stdin; returns its output. */
+  exec(argv: readonly string[], input?: string): Promise<string> {
+    return this.machine.changing(() => this.machine.run(this.inside(argv), input));
+  }
+
+  /** Runs a program here that only reads (`nft -j list …`); returns its output. */
+  execRead(argv: readonly string[]): Promise<string> {
+    return this.machine.run(this.inside(argv));
+  }
+
+  /** Starts a long-running program here, which outlives this process (see {@link System.start}); returns its pid. */
+  start(argv: readonly string[], options: StartOptions): Promise<number> {
+    return this.machine.start(this.inside(argv), options);
+  }
+
+  /** `argv` as run in this namespace: under `ip netns exec` in a named one, as it is in the root one. */
+  private inside(argv: readonly string[]): readonly string[] {
+    return this.name === undefined ? argv : ["ip", ...netnsExec(this.name, argv)];
   }
 
   /** The parsed output of `ip ARGS` here, run once and shared until the next change. */
@@ -181,14 +260,13 @@ export class Netns {
    */
   readFile(path: string): Promise<string> {
     if (this.name === undefined) return this.machine.readFile(path);
-    return this.machine.run(["ip", ...netnsExec(this.name, ["cat", path])]);
+    return this.execRead(["cat", path]);
   }
 
   /** Writes an existing file as this namespace sees it (`tee` under `ip netns exec`); never makes one. */
   async writeFile(path: string, content: string): Promise<void> {
     // A sysctl can change what the reads show (disable_ipv6 takes addresses away): a change.
-    const name = this.name;
-    if (name === undefined) return this.machine.changing(() => this.machine.writeFile(path, content));
-    await this.machine.changing(() => this.machine.run(["ip", ...netnsExec(name, ["tee", path])], content));
+    if (this.name === undefined) return this.machine.changing(() => this.machine.writeFile(path, content));
+    await this.exec(["tee", path], content);
   }
 }

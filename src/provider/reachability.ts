@@ -4,14 +4,14 @@
  * probe and fail, saying the likely cause, when the answer is not the expected one; read probes
  * again, so a path lost since shows as drift; delete has nothing to undo.
  */
-import path from "node:path";
 import { isFailure } from "../errors.js";
 import { familyOf, ipAddress } from "../iproute/address.js";
-import { neighbourAnswered, neighShow, parseRouteGet, pingArgv, pingRtt, routeGet } from "../iproute/probe.js";
+import { neighbourAnswered, neighShow, parseRouteGet, routeGet } from "../iproute/probe.js";
 import { wholeNumber } from "../rule.js";
 import { checkInputs, choice, known, netnsInput, number, ownerInput, text } from "./inputs.js";
 import type { Created, KindProvider, Updated } from "./kind.js";
-import type { Machine, Netns } from "./machine.js";
+import type { Machine } from "./machine.js";
+import { type Answer, icmpProbe, tcpProbe } from "./probes.js";
 import { linksIn } from "./reads.js";
 
 export const expectations = ["reachable", "unreachable"] as const;
@@ -39,14 +39,6 @@ export interface ReachabilityState extends ReachabilityInputs {
   rtt?: number | undefined;
   /** How many probes the last create or update sent. */
   attempts: number;
-}
-
-/** One probe's answer. */
-interface Answer {
-  reached: boolean;
-  rtt?: number | undefined;
-  /** Why it did not get through, in the probe's own words (`ECONNREFUSED`, `100% packet loss`). */
-  error?: string | undefined;
 }
 
 export default class ReachabilityProvider implements KindProvider<ReachabilityInputs, ReachabilityState> {
@@ -132,7 +124,10 @@ export default class ReachabilityProvider implements KindProvider<ReachabilityIn
     let attempts = 0;
     while (attempts < p.tries && !answer.reached) {
       attempts += 1;
-      answer = p.protocol === "tcp" ? await tcpProbe(netns, p) : await icmpProbe(netns, p);
+      answer =
+        p.protocol === "tcp"
+          ? await tcpProbe(netns, p.address, p.port as number, p.timeout)
+          : await icmpProbe(netns, p.address, p.timeout);
     }
     return { ...answer, attempts };
   }
@@ -183,23 +178,4 @@ export default class ReachabilityProvider implements KindProvider<ReachabilityIn
 
 function describeWay(way: { gateway: string | undefined; device: string | undefined }): string {
   return way.gateway === undefined ? `straight out of ${way.device}` : `via ${way.gateway} on ${way.device}`;
-}
-
-async function icmpProbe(netns: Netns, p: ReachabilityInputs): Promise<Answer> {
-  const exit = await netns.probe(pingArgv(p.address, p.timeout));
-  const rtt = pingRtt(exit.stdout);
-  if (exit.exitCode === 0 && rtt !== undefined) return { reached: true, rtt };
-  const loss = /\d+% packet loss/.exec(exit.stdout)?.[0];
-  return { reached: false, error: loss ?? (exit.stderr.trim() || undefined) };
-}
-
-async function tcpProbe(netns: Netns, p: ReachabilityInputs): Promise<Answer> {
-  // Node itself, the provider's own, runs the probe inside the namespace: nothing else to install.
-  const script = path.join(__dirname, "tcp-probe.js");
-  const exit = await netns.probe([process.execPath, script, p.address, String(p.port), String(p.timeout * 1000)]);
-  try {
-    return JSON.parse(exit.stdout) as Answer;
-  } catch {
-    return { reached: false, error: exit.stderr.trim() || `the probe exited with ${exit.exitCode}` };
-  }
 }

@@ -46,6 +46,84 @@ export const realSystem: System = {
     }
   },
 
+  async replaceFile(path, content) {
+    const { mkdir, rename, rm, writeFile } = await import("node:fs/promises");
+    const { dirname } = await import("node:path");
+    // The first folder it had to make (mkdir says which), so that a delete removes only those.
+    const made = await mkdir(dirname(path), { recursive: true });
+    // Beside the file, so that the rename stays on one file system: a reader sees the old or the new file, whole.
+    const temporary = `${path}.pulumi-netns-${process.pid}-${Date.now().toString(36)}`;
+    try {
+      await writeFile(temporary, content, { mode: 0o644 });
+      await rename(temporary, path);
+    } catch (e) {
+      await rm(temporary, { force: true });
+      throw e;
+    }
+    return made;
+  },
+
+  async pathKind(path) {
+    const { access, constants, stat } = await import("node:fs/promises");
+    try {
+      const found = await stat(path);
+      if (found.isDirectory()) return "folder";
+      const runnable = await access(path, constants.X_OK).then(
+        () => true,
+        () => false,
+      );
+      return runnable ? "executable" : "file";
+    } catch {
+      return undefined;
+    }
+  },
+
+  async start(argv, { env, cwd, log }) {
+    const { spawn } = await import("node:child_process");
+    const { mkdir, open } = await import("node:fs/promises");
+    const { dirname } = await import("node:path");
+    await mkdir(dirname(log), { recursive: true });
+    const output = await open(log, "a", 0o640);
+    try {
+      // A session of its own (detached): no signal to the engine's process group reaches it, and it
+      // outlives this process. Its output goes to the file, never to a pipe that would close with us.
+      const child = spawn(argv[0] as string, argv.slice(1), {
+        detached: true,
+        stdio: ["ignore", output.fd, output.fd],
+        env,
+        cwd,
+      });
+      const pid = await new Promise<number>((resolve, reject) => {
+        child.once("spawn", () => resolve(child.pid as number));
+        child.once("error", reject);
+      });
+      child.unref();
+      return pid;
+    } finally {
+      await output.close();
+    }
+  },
+
+  async signal(pid, signal) {
+    try {
+      process.kill(pid, signal);
+      return true;
+    } catch (e) {
+      if ((e as { code?: unknown }).code === "ESRCH") return false;
+      throw e;
+    }
+  },
+
+  async listFolders(dir) {
+    const { readdir } = await import("node:fs/promises");
+    try {
+      return (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
+    } catch (e) {
+      if ((e as { code?: unknown }).code === "ENOENT") return [];
+      throw e;
+    }
+  },
+
   async listFiles(dir) {
     const { readdir } = await import("node:fs/promises");
     try {

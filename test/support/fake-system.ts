@@ -3,7 +3,7 @@
  * script of responses. Its `machine` is what providers are built on.
  */
 import type { Exit } from "../../src/errors.js";
-import { Machine, type System } from "../../src/provider/machine.js";
+import { Machine, type StartOptions, type System } from "../../src/provider/machine.js";
 
 /** Decides the answer to one command; `undefined` means success with empty output. */
 export type Responder = (argv: string[], input?: string) => Partial<Exit> | undefined;
@@ -48,6 +48,56 @@ export class FakeSystem implements System {
     this.files.delete(path);
   }
 
+  /** Paths that {@link pathKind} calls executable; folders are those that hold a file. */
+  readonly executables = new Set<string>(["/usr/bin/sleep", "/usr/bin/node"]);
+  /** The processes it started: each one's /proc/PID/stat and environ are files, until a signal ends it. */
+  private nextPid = 4000;
+  /** Pids that ignore SIGTERM (SIGKILL still ends them). */
+  readonly stubborn = new Set<number>();
+
+  async replaceFile(path: string, content: string): Promise<string | undefined> {
+    this.calls.push(["replaceFile", path, content]);
+    const folder = path.slice(0, path.lastIndexOf("/"));
+    const made = (await this.pathKind(folder)) === undefined ? folder : undefined;
+    this.files.set(path, content);
+    return made;
+  }
+
+  async pathKind(path: string): Promise<"executable" | "file" | "folder" | undefined> {
+    if (this.executables.has(path)) return "executable";
+    if (this.files.has(path)) return "file";
+    return [...this.files.keys()].some((f) => f.startsWith(`${path}/`)) ? "folder" : undefined;
+  }
+
+  async start(argv: readonly string[], options: StartOptions): Promise<number> {
+    this.calls.push(["start", ...argv]);
+    const pid = this.nextPid++;
+    this.files.set(`/proc/${pid}/stat`, `${pid} (${argv[0]}) S 1 ${pid} ${pid} 0 -1 ${"0 ".repeat(13)}${pid * 10} 0`);
+    const environ = Object.entries(options.env).map(([k, v]) => `${k}=${v}\0`);
+    this.files.set(`/proc/${pid}/environ`, environ.join(""));
+    if (!this.files.has(options.log)) this.files.set(options.log, "");
+    return pid;
+  }
+
+  async signal(pid: number, signal: "SIGTERM" | "SIGKILL"): Promise<boolean> {
+    this.calls.push(["signal", String(pid), signal]);
+    const target = Math.abs(pid);
+    if (!this.files.has(`/proc/${target}/stat`)) return false;
+    if (signal === "SIGKILL" || !this.stubborn.has(target)) {
+      this.files.delete(`/proc/${target}/stat`);
+      this.files.delete(`/proc/${target}/environ`);
+    }
+    return true;
+  }
+
+  async listFolders(dir: string): Promise<string[]> {
+    const prefix = `${dir}/`;
+    const names = [...this.files.keys()]
+      .filter((f) => f.startsWith(prefix) && f.slice(prefix.length).includes("/"))
+      .map((f) => f.slice(prefix.length).split("/")[0] as string);
+    return [...new Set(names)];
+  }
+
   async listFiles(dir: string): Promise<string[]> {
     const prefix = `${dir}/`;
     return [...this.files.keys()]
@@ -55,9 +105,9 @@ export class FakeSystem implements System {
       .map((f) => f.slice(prefix.length));
   }
 
-  /** The recorded `ip` commands (not file access) as single strings, for readable assertions. */
+  /** The recorded `ip` commands and processes started (not file access) as single strings, for readable assertions. */
   get commands(): string[] {
-    return this.calls.filter((argv) => argv[0] === "ip").map((argv) => argv.join(" "));
+    return this.calls.filter((argv) => argv[0] === "ip" || argv[0] === "start").map((argv) => argv.join(" "));
   }
 }
 

@@ -127,6 +127,23 @@ export function sessionProcesses(sid: number): number[] {
   return pids;
 }
 
+/** The running processes whose environment holds the mark of `owner` (PULUMI_NETNS_OWNER), read from /proc. */
+export function markedProcesses(owner: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      if (stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z")) continue;
+      const environ = readFileSync(`/proc/${entry}/environ`, "utf8").split("\0");
+      if (environ.includes(`PULUMI_NETNS_OWNER=${owner}`)) pids.push(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return pids;
+}
+
 /**
  * SIGKILLs every process of a session: the pulumi CLI and the plugins it started, which sit in
  * process groups of their own and would outlive a kill of the CLI's group.

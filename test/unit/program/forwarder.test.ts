@@ -70,6 +70,7 @@ describe("serialized providers", () => {
     MacVlan: [{ name: "mv0", netns: "a", parent: "va" }, "a/mv0"],
     Vxlan: [{ name: "vx0", netns: "a", vni: 42, remote: "10.1.10.1" }, "a/vx0"],
     Reachability: [{ address: "10.1.10.1", netns: "a" }, "a/icmp/10.1.10.1"],
+    NetnsProcess: [{ command: ["/usr/bin/sleep", "60"], netns: "a" }, "a//usr/bin/sleep 60"],
   };
   for (const kind of kindNames) {
     const [inputs, id] = cases[kind];

@@ -125,6 +125,7 @@ describe("shared reads", () => {
       writeFile: async () => {},
       removeFile: async () => {},
       listFiles: async () => [],
+      ...notUsed,
     };
     const root = new Machine(system).netns(undefined);
     const tick = () => new Promise((resolve) => setImmediate(resolve));
@@ -194,6 +195,7 @@ describe("a namespace's files", () => {
       },
       removeFile: async () => {},
       listFiles: async () => [],
+      ...notUsed,
     };
     await assert.rejects(
       new Machine(refusing).netns(undefined).writeFile("/proc/sys/net/ipv4/ip_forward", "1"),
@@ -203,3 +205,14 @@ describe("a namespace's files", () => {
     );
   });
 });
+
+/** The parts of a System these tests never reach. */
+const notUsed: Pick<System, "listFolders" | "replaceFile" | "pathKind" | "start" | "signal"> = {
+  listFolders: async () => [],
+  replaceFile: async () => undefined,
+  pathKind: async () => undefined,
+  start: async () => {
+    throw new Error("not used");
+  },
+  signal: async () => false,
+};

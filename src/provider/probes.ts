@@ -1,0 +1,36 @@
+/**
+ * One probe from inside a namespace: an ICMP echo (`ping`), or a TCP connection made by
+ * tcp-probe.js (Node's own, so nothing else need be installed). Each returns how it went and
+ * never throws: an unanswered probe is an answer.
+ */
+import path from "node:path";
+import { pingArgv, pingRtt } from "../iproute/probe.js";
+import type { Netns } from "./machine.js";
+
+/** One probe's answer. */
+export interface Answer {
+  reached: boolean;
+  rtt?: number | undefined;
+  /** Why it did not get through, in the probe's own words (`ECONNREFUSED`, `100% packet loss`). */
+  error?: string | undefined;
+}
+
+/** One echo request to `address`, waiting up to `timeout` seconds for the reply. */
+export async function icmpProbe(netns: Netns, address: string, timeout: number): Promise<Answer> {
+  const exit = await netns.probe(pingArgv(address, timeout));
+  const rtt = pingRtt(exit.stdout);
+  if (exit.exitCode === 0 && rtt !== undefined) return { reached: true, rtt };
+  const loss = /\d+% packet loss/.exec(exit.stdout)?.[0];
+  return { reached: false, error: loss ?? (exit.stderr.trim() || undefined) };
+}
+
+/** One TCP connection to `address` port `port`, waiting up to `timeout` seconds for it. */
+export async function tcpProbe(netns: Netns, address: string, port: number, timeout: number): Promise<Answer> {
+  const script = path.join(__dirname, "tcp-probe.js");
+  const exit = await netns.probe([process.execPath, script, address, String(port), String(timeout * 1000)]);
+  try {
+    return JSON.parse(exit.stdout) as Answer;
+  } catch {
+    return { reached: false, error: exit.stderr.trim() || `the probe exited with ${exit.exitCode}` };
+  }
+}
