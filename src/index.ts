@@ -24,11 +24,13 @@ export {
   type TopologySpec,
   topologyMermaid,
 } from "./program/components/topology-plan.js";
+export { HostsFile, type HostsFileArgs } from "./program/hosts-file.js";
 export { IpAddress, type IpAddressArgs } from "./program/ip-address.js";
 export { MacVlan, type MacVlanArgs } from "./program/mac-vlan.js";
 export { NetNamespace, type NetNamespaceArgs } from "./program/net-namespace.js";
 export { NetnsProcess, type NetnsProcessArgs } from "./program/netns-process.js";
 export { Reachability, type ReachabilityArgs } from "./program/reachability.js";
+export { ResolvConf, type ResolvConfArgs } from "./program/resolv-conf.js";
 export { Route, type RouteArgs } from "./program/route.js";
 export { Sysctl, type SysctlArgs } from "./program/sysctl.js";
 export { VethPair, type VethPairArgs } from "./program/veth-pair.js";

@@ -24,6 +24,8 @@ export const kinds = {
   Vxlan: "vxlan",
   Reachability: "reachability",
   NetnsProcess: "netns-process",
+  HostsFile: "hosts-file",
+  ResolvConf: "resolv-conf",
 } as const;
 
 export type Kind = keyof typeof kinds;

@@ -26,11 +26,8 @@ export interface System {
   listFiles(dir: string): Promise<string[]>;
   /** The names of the folders in a folder; none when it is not there. */
   listFolders(dir: string): Promise<string[]>;
-  /**
-   * Writes a whole file atomically (a temporary file beside it, renamed over it), making its
-   * folders; returns the first folder it had to make, if any.
-   */
-  replaceFile(path: string, content: string): Promise<string | undefined>;
+  /** Writes a whole file atomically (a temporary file beside it, renamed over it), making its folders. */
+  replaceFile(path: string, content: string): Promise<void>;
   /** What is at `path`: undefined when nothing is. */
   pathKind(path: string): Promise<"executable" | "file" | "folder" | undefined>;
   /**
@@ -114,10 +111,10 @@ export class Machine {
     }
   }
 
-  /** Writes a whole file of the host atomically; returns the first folder it made, if any. */
-  async replaceFile(path: string, content: string): Promise<string | undefined> {
+  /** Writes a whole file of the host atomically, making its folders. */
+  async replaceFile(path: string, content: string): Promise<void> {
     try {
-      return await this.system.replaceFile(path, content);
+      await this.system.replaceFile(path, content);
     } catch (e) {
       throw fileFailure("write", path, e);
     }

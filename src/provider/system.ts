@@ -49,18 +49,19 @@ export const realSystem: System = {
   async replaceFile(path, content) {
     const { mkdir, rename, rm, writeFile } = await import("node:fs/promises");
     const { dirname } = await import("node:path");
-    // The first folder it had to make (mkdir says which), so that a delete removes only those.
-    const made = await mkdir(dirname(path), { recursive: true });
     // Beside the file, so that the rename stays on one file system: a reader sees the old or the new file, whole.
     const temporary = `${path}.pulumi-netns-${process.pid}-${Date.now().toString(36)}`;
-    try {
-      await writeFile(temporary, content, { mode: 0o644 });
-      await rename(temporary, path);
-    } catch (e) {
-      await rm(temporary, { force: true });
-      throw e;
+    // Another operation may be removing the folder, then empty, at the same moment: retry.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await mkdir(dirname(path), { recursive: true });
+        await writeFile(temporary, content, { mode: 0o644 });
+        return await rename(temporary, path);
+      } catch (e) {
+        await rm(temporary, { force: true });
+        if ((e as { code?: unknown }).code !== "ENOENT" || attempt >= 10) throw e;
+      }
     }
-    return made;
   },
 
   async pathKind(path) {

@@ -55,12 +55,9 @@ export class FakeSystem implements System {
   /** Pids that ignore SIGTERM (SIGKILL still ends them). */
   readonly stubborn = new Set<number>();
 
-  async replaceFile(path: string, content: string): Promise<string | undefined> {
+  async replaceFile(path: string, content: string): Promise<void> {
     this.calls.push(["replaceFile", path, content]);
-    const folder = path.slice(0, path.lastIndexOf("/"));
-    const made = (await this.pathKind(folder)) === undefined ? folder : undefined;
     this.files.set(path, content);
-    return made;
   }
 
   async pathKind(path: string): Promise<"executable" | "file" | "folder" | undefined> {

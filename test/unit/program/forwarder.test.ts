@@ -71,6 +71,8 @@ describe("serialized providers", () => {
     Vxlan: [{ name: "vx0", netns: "a", vni: 42, remote: "10.1.10.1" }, "a/vx0"],
     Reachability: [{ address: "10.1.10.1", netns: "a" }, "a/icmp/10.1.10.1"],
     NetnsProcess: [{ command: ["/usr/bin/sleep", "60"], netns: "a" }, "a//usr/bin/sleep 60"],
+    HostsFile: [{ netns: "a", entries: [{ address: "10.1.10.1", names: ["gw"] }] }, "/etc/netns/a/hosts"],
+    ResolvConf: [{ netns: "a", nameservers: ["10.1.10.1"] }, "/etc/netns/a/resolv.conf"],
   };
   for (const kind of kindNames) {
     const [inputs, id] = cases[kind];
@@ -89,8 +91,8 @@ describe("serialized providers", () => {
       // The rehydrated forwarder reached the same implementation a direct call does.
       const direct = fakeKernel();
       await providerFor(kind, direct.machine).create(checked?.inputs ?? {});
-      assert.deepEqual(runner.commands, direct.commands);
-      assert.ok(runner.commands.length > 0);
+      assert.deepEqual(runner.calls, direct.calls);
+      assert.ok(runner.calls.length > 0);
       await provider.delete?.(id, created.outs);
     });
   }

@@ -209,7 +209,7 @@ describe("a namespace's files", () => {
 /** The parts of a System these tests never reach. */
 const notUsed: Pick<System, "listFolders" | "replaceFile" | "pathKind" | "start" | "signal"> = {
   listFolders: async () => [],
-  replaceFile: async () => undefined,
+  replaceFile: async () => {},
   pathKind: async () => undefined,
   start: async () => {
     throw new Error("not used");
