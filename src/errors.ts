@@ -116,6 +116,8 @@ const fileHint = " Setting sysctls and keeping pulumi-netns's records under /run
 // Ordered: the first match wins. The patterns are iproute2's and the kernel's own messages
 // (strerror texts and netlink extended acks), matched case-insensitively.
 const patterns: ReadonlyArray<[RegExp, IpFailureReason]> = [
+  // `ip netns exec` could not start the program: it is not installed (not that an object is missing).
+  [/exec of "[^"]*" failed/i, "ip-missing"],
   [/operation not permitted|permission denied/i, "permission-denied"],
   [/file exists|already exists|already assigned/i, "already-exists"],
   [
@@ -162,7 +164,7 @@ function describe(
   const command = argv.map(quoteForDisplay).join(" ");
   const head =
     reason === "ip-missing"
-      ? `Could not run \`ip\` (${stderr.trim() || "not found"}): ${command}`
+      ? `Could not run \`${programOf(argv)}\` (${stderr.trim() || "not found"}): ${command}`
       : `Command failed with exit code ${exitCode ?? "?"}: ${command}`;
   const words = reason === "ip-missing" ? "" : stderr.trim();
   return [head, words, hintFor(argv, stderr, reason)].filter((line) => line !== "").join("\n");
@@ -174,6 +176,9 @@ function describe(
  * address a gateway needs; otherwise the reason's general hint.
  */
 function hintFor(argv: readonly string[], stderr: string, reason: IpFailureReason): string {
+  if (reason === "ip-missing" && programOf(argv) === "nft") {
+    return "Install nftables (Debian/Ubuntu: apt-get install nftables; Fedora: dnf install nftables).";
+  }
   const n = argv.indexOf("-n");
   const where = n >= 0 && argv[n + 1] !== undefined ? `namespace "${argv[n + 1]}"` : "the root namespace";
   const namespace = /cannot open network namespace "([^"]*)"|setting the network namespace "([^"]*)"/i.exec(stderr);
@@ -201,6 +206,11 @@ function hintFor(argv: readonly string[], stderr: string, reason: IpFailureReaso
     );
   }
   return hints[reason];
+}
+
+/** The program a command runs: `ip`, or the one it starts with `ip netns exec NAME PROGRAM`. */
+function programOf(argv: readonly string[]): string {
+  return argv[0] === "ip" && argv[1] === "netns" && argv[2] === "exec" ? (argv[4] ?? "ip") : (argv[0] ?? "ip");
 }
 
 /** Quotes an argument for a message only; commands are always run from argv, never a shell. */

@@ -27,6 +27,7 @@ export {
 export { HostsFile, type HostsFileArgs } from "./program/hosts-file.js";
 export { IpAddress, type IpAddressArgs } from "./program/ip-address.js";
 export { MacVlan, type MacVlanArgs } from "./program/mac-vlan.js";
+export { Nat, type NatArgs } from "./program/nat.js";
 export { NetNamespace, type NetNamespaceArgs } from "./program/net-namespace.js";
 export { NetnsProcess, type NetnsProcessArgs } from "./program/netns-process.js";
 export { Reachability, type ReachabilityArgs } from "./program/reachability.js";

@@ -26,6 +26,7 @@ export const kinds = {
   NetnsProcess: "netns-process",
   HostsFile: "hosts-file",
   ResolvConf: "resolv-conf",
+  Nat: "nat",
 } as const;
 
 export type Kind = keyof typeof kinds;

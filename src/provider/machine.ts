@@ -216,7 +216,7 @@ export class Netns {
     return this.machine.attempt(this.inside(argv));
   }
 
-  /** Runs a program here that may change the machine (`nft -f -`), with `input` on its stdin; returns its output. */
+  /** Runs a program here that may change the machine (`nft`), with `input`, if any, on its stdin; returns its output. */
   exec(argv: readonly string[], input?: string): Promise<string> {
     return this.machine.changing(() => this.machine.run(this.inside(argv), input));
   }

@@ -30,11 +30,14 @@ async function serialize(kind: Kind) {
 
 const kindByName: Record<string, string> = { br: "bridge", mv: "macvlan", vx: "vxlan" };
 
-/** Answers reads as a kernel where every link exists, the one sysctl starts at 0 and every ping is answered. */
+/** Answers reads as a kernel where every link exists, the one sysctl starts at 0, every ping is answered and nftables is empty. */
 function fakeKernel(): FakeSystem {
   let sysctl = "0";
   return new FakeSystem((argv, input) => {
     if (argv.includes("cat")) return { stdout: `${sysctl}\n` };
+    // No table of ours yet.
+    if (argv.includes("nft") && argv.includes("list"))
+      return { exitCode: 1, stderr: "Error: No such file or directory\n" };
     if (argv.includes("ping")) return { stdout: "64 bytes from 10.1.10.1: icmp_seq=1 ttl=64 time=0.05 ms\n" };
     if (argv.includes("tee")) sysctl = input ?? sysctl;
     if (argv.includes("show") && !argv.includes("route")) {
@@ -73,6 +76,7 @@ describe("serialized providers", () => {
     NetnsProcess: [{ command: ["/usr/bin/sleep", "60"], netns: "a" }, "a//usr/bin/sleep 60"],
     HostsFile: [{ netns: "a", entries: [{ address: "10.1.10.1", names: ["gw"] }] }, "/etc/netns/a/hosts"],
     ResolvConf: [{ netns: "a", nameservers: ["10.1.10.1"] }, "/etc/netns/a/resolv.conf"],
+    Nat: [{ netns: "a", device: "va", sources: ["10.1.10.0/24"] }, "a/nat_035fc24ed30c9085"],
   };
   for (const kind of kindNames) {
     const [inputs, id] = cases[kind];

@@ -1,0 +1,155 @@
+/**
+ * What `Nat` hands to nftables and reads back, in nft's JSON form (`nft -j BATCH`, `nft -j list`):
+ * structured data, so no name or comment is ever parsed as nft's language. Builders and parsers,
+ * pure, no I/O.
+ *
+ * Everything of ours is in one table per namespace, `inet pulumi_netns`; each Nat resource has a
+ * chain of its own there, hooked at postrouting, whose rules carry its mark as their comment.
+ */
+import { isProblem, type Problem, problem } from "../rule.js";
+import { type Family, hostBitsSet, ipToBigInt, networkOf, parseCidr } from "./address.js";
+
+export const NAT_TABLE = { family: "inet", name: "pulumi_netns" } as const;
+
+/** What one Nat chain does: masquerade traffic from `sources` leaving through `device`. */
+export interface Masquerade {
+  device: string;
+  /** Networks, sorted by family and address (as nft lists a set). */
+  sources: string[];
+}
+
+/** A source network: CIDR notation without host bits. */
+export function natSource(text: string): string | Problem {
+  const net = parseCidr(text);
+  if (isProblem(net)) return net;
+  if (hostBitsSet(net)) return problem(`has host bits set; the network is ${networkOf(net)}`);
+  return `${net.address}/${net.prefixLength}`;
+}
+
+/** Sources in the order nft lists a set's elements: IPv4 first, each family by address, then by length. */
+export function sortSources(sources: readonly string[]): string[] {
+  const key = (s: string) => {
+    const [address = "", length = "0"] = s.split("/");
+    const family: Family = address.includes(":") ? 6 : 4;
+    return { family, value: ipToBigInt(family, address), length: Number(length) };
+  };
+  return [...sources].sort((a, b) => {
+    const [x, y] = [key(a), key(b)];
+    if (x.family !== y.family) return x.family - y.family;
+    if (x.value !== y.value) return x.value < y.value ? -1 : 1;
+    return x.length - y.length;
+  });
+}
+
+const table = { family: NAT_TABLE.family, table: NAT_TABLE.name };
+
+/**
+ * The batch that makes (or remakes) the chain `chain` with `m`'s rules: table and chain added if
+ * missing, the chain emptied, its rules added. nft applies a batch whole or not at all.
+ */
+export function masqueradeBatch(chain: string, comment: string, m: Masquerade): string {
+  const rules = (["ip", "ip6"] as const).flatMap((protocol) => {
+    const nets = m.sources.filter((s) => s.includes(":") === (protocol === "ip6"));
+    if (nets.length === 0) return [];
+    const prefixes = nets.map((n) => {
+      const [addr, len] = n.split("/");
+      return { prefix: { addr, len: Number(len) } };
+    });
+    const expr = [
+      { match: { op: "==", left: { meta: { key: "oifname" } }, right: m.device } },
+      { match: { op: "==", left: { payload: { protocol, field: "saddr" } }, right: { set: prefixes } } },
+      { masquerade: null },
+    ];
+    return [{ add: { rule: { ...table, chain, comment, expr } } }];
+  });
+  return JSON.stringify({
+    nftables: [
+      { add: { table: NAT_TABLE } },
+      {
+        add: {
+          chain: { ...table, name: chain, type: "nat", hook: "postrouting", prio: 100, policy: "accept" },
+        },
+      },
+      { flush: { chain: { ...table, name: chain } } },
+      ...rules,
+    ],
+  });
+}
+
+/** The batch that removes the chain `chain` and its rules. */
+export function deleteChainBatch(chain: string): string {
+  return JSON.stringify({
+    nftables: [{ flush: { chain: { ...table, name: chain } } }, { delete: { chain: { ...table, name: chain } } }],
+  });
+}
+
+/** The batch that removes the table (only ever once it holds no chain). */
+export function deleteTableBatch(): string {
+  return JSON.stringify({ nftables: [{ delete: { table: NAT_TABLE } }] });
+}
+
+/** `nft -j list chain inet pulumi_netns CHAIN` */
+export function listChain(chain: string): string[] {
+  return ["nft", "-j", "list", "chain", NAT_TABLE.family, NAT_TABLE.name, chain];
+}
+
+/** `nft -j list table inet pulumi_netns` */
+export function listTable(): string[] {
+  return ["nft", "-j", "list", "table", NAT_TABLE.family, NAT_TABLE.name];
+}
+
+/**
+ * `nft -j BATCH`: a JSON batch as nft's one argument. (Not on standard input: `nft -f -` opens
+ * /dev/stdin, which a socket, as the launcher's children have, cannot be opened as.)
+ */
+export function nftBatch(batch: string): string[] {
+  return ["nft", "-j", batch];
+}
+
+interface NftRule {
+  comment?: string;
+  expr?: Array<Record<string, unknown>>;
+}
+
+/** The chains named in `nft -j list table` output. */
+export function chainsOf(stdout: string): string[] {
+  const items = (JSON.parse(stdout) as { nftables?: Array<Record<string, { name?: string }>> }).nftables ?? [];
+  return items.flatMap((item) => (item.chain?.name === undefined ? [] : [item.chain.name]));
+}
+
+/**
+ * What the chain's rules marked `comment` do, read from `nft -j list chain` output: the device and
+ * sources of its masquerade rules (none found: no sources). `foreign` counts the rules of the
+ * chain that are not so marked.
+ */
+export function parseMasquerade(stdout: string, comment: string): { found: Masquerade | undefined; foreign: number } {
+  const items = (JSON.parse(stdout) as { nftables?: Array<{ rule?: NftRule }> }).nftables ?? [];
+  const rules = items.flatMap((item) => (item.rule === undefined ? [] : [item.rule]));
+  const ours = rules.filter((r) => r.comment === comment);
+  let device: string | undefined;
+  const sources: string[] = [];
+  for (const rule of ours) {
+    const exprs = rule.expr ?? [];
+    if (!exprs.some((e) => "masquerade" in e)) continue;
+    for (const e of exprs) {
+      const match = e.match as { left?: Record<string, { key?: string }>; right?: unknown } | undefined;
+      if (match?.left?.meta?.key === "oifname" && typeof match.right === "string") device = match.right;
+      if (match?.left !== undefined && "payload" in match.left) sources.push(...networks(match.right));
+    }
+  }
+  return {
+    found: device === undefined ? undefined : { device, sources: sortSources(sources) },
+    foreign: rules.length - ours.length,
+  };
+}
+
+/** The networks of a match's right side: a set of prefixes and addresses, one prefix, or one address. */
+function networks(right: unknown): string[] {
+  const one = (v: unknown): string[] => {
+    if (typeof v === "string") return [`${v}/${v.includes(":") ? 128 : 32}`];
+    const prefix = (v as { prefix?: { addr?: string; len?: number } }).prefix;
+    return prefix?.addr === undefined ? [] : [`${prefix.addr}/${prefix.len}`];
+  };
+  const set = (right as { set?: unknown[] } | undefined)?.set;
+  return Array.isArray(set) ? set.flatMap(one) : one(right);
+}
