@@ -166,7 +166,11 @@ export async function killSession(sid: number): Promise<void> {
 
 /** Every file in the journal (/run/pulumi-netns), relative to it. */
 export function journalFiles(): string[] {
-  const root = "/run/pulumi-netns";
+  return filesUnder("/run/pulumi-netns");
+}
+
+/** Every file under `root`, relative to it; none when it is not there. */
+export function filesUnder(root: string): string[] {
   if (!existsSync(root)) return [];
   return readdirSync(root, { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile())
@@ -200,7 +204,7 @@ export const IP_FORWARD = "/proc/sys/net/ipv4/ip_forward";
 /**
  * What a person would compare to see that nothing changed: the root namespace's links, addresses
  * and routes (without the lifetimes that count down by themselves), its forwarding, the list of
- * namespaces and the journal.
+ * namespaces, the journal, /etc/netns and the logs.
  */
 export function machineState() {
   const stable = (text: string) =>
@@ -212,6 +216,9 @@ export function machineState() {
     ipForward: readFileSync(IP_FORWARD, "utf8"),
     namespaces: namespaces().sort(),
     journal: journalFiles(),
+    // The namespaces' own files (HostsFile, ResolvConf) and the processes' logs (NetnsProcess).
+    etcNetns: filesUnder("/etc/netns"),
+    logs: filesUnder("/var/log/pulumi-netns"),
   };
 }
 
