@@ -48,19 +48,23 @@ const table = { family: NAT_TABLE.family, table: NAT_TABLE.name };
  * missing, the chain emptied, its rules added. nft applies a batch whole or not at all.
  */
 export function masqueradeBatch(chain: string, comment: string, m: Masquerade): string {
-  const rules = (["ip", "ip6"] as const).flatMap((protocol) => {
-    const nets = m.sources.filter((s) => s.includes(":") === (protocol === "ip6"));
-    if (nets.length === 0) return [];
-    const prefixes = nets.map((n) => {
-      const [addr, len] = n.split("/");
-      return { prefix: { addr, len: Number(len) } };
-    });
+  // A rule per network, not one set of them: nft merges adjacent networks of a set into one range,
+  // which would read back as something other than what was declared.
+  const rules = m.sources.map((source) => {
+    const [addr, len] = source.split("/");
+    const protocol = source.includes(":") ? "ip6" : "ip";
     const expr = [
       { match: { op: "==", left: { meta: { key: "oifname" } }, right: m.device } },
-      { match: { op: "==", left: { payload: { protocol, field: "saddr" } }, right: { set: prefixes } } },
+      {
+        match: {
+          op: "==",
+          left: { payload: { protocol, field: "saddr" } },
+          right: { prefix: { addr, len: Number(len) } },
+        },
+      },
       { masquerade: null },
     ];
-    return [{ add: { rule: { ...table, chain, comment, expr } } }];
+    return { add: { rule: { ...table, chain, comment, expr } } };
   });
   return JSON.stringify({
     nftables: [

@@ -7,7 +7,8 @@
  * leave the machine exactly as it was. And when the program changed between the kill and the
  * recovery, the sweep removes what the killed run made that the program no longer declares. The
  * bridged LAN (examples/lan, a Topology with two segments) is killed the same way, at fewer points, for
- * its bridges, ports and computed routes.
+ * its bridges, ports and computed routes, its hosts files, its NAT rules and its web server: no
+ * process, file or rule of the stack may be left.
  *
  * The host role is a namespace of the test's own; nothing here touches the root namespace.
  */
@@ -19,11 +20,13 @@ import path from "node:path";
 import { describe, it } from "node:test";
 import { repoRoot, type TestStack, testStack, toolchainDir } from "../support/engine.js";
 import {
+  filesUnder,
   journalFiles,
   killSession,
   namespaces,
   removeNamespace,
   sessionProcesses,
+  stackProcesses,
   uniqueName,
 } from "../support/kernel.js";
 
@@ -43,7 +46,10 @@ const star: Lab = {
   config: (prefix) => ({ prefix, hubNetns: `${prefix}hub`, spokes: SPOKES }),
   fractions: FRACTIONS,
 };
-/** The bridged LAN (examples/lan, a Topology): bridges, ports, routes, killed at fewer points (it is small). */
+/**
+ * The bridged LAN (examples/lan, a Topology): bridges, ports, routes, hosts files, a NAT router and
+ * a web server, killed at fewer points (it is small).
+ */
 const lan: Lab = {
   project: path.join(repoRoot, "examples/lan"),
   config: (prefix) => ({ prefix }),
@@ -105,11 +111,17 @@ function cleanUp(prefixes: string[], pipesBefore: Set<string>): void {
 /** What each mode adds to the environment of the stack's pulumi commands. */
 const modes = { "a checkpoint per step": {}, "PULUMI_SKIP_CHECKPOINTS=true": { PULUMI_SKIP_CHECKPOINTS: "true" } };
 
-/** What of a stack is on the machine: its namespaces, its sysctl records and notes, and its ledger. */
+/**
+ * What of a stack is on the machine: its namespaces, its sysctl records and notes, its ledger, its
+ * processes and their logs, and its namespaces' own files.
+ */
 function leftOf(prefix: string, stackName: string): string[] {
   return [
     ...namespaces().filter((n) => n.startsWith(prefix)),
     ...journalFiles().filter((f) => f.includes(`/${prefix}`) || f.includes(encodeURIComponent(`/${stackName}`))),
+    ...stackProcesses(stackName).map((pid) => `process ${pid}`),
+    ...filesUnder("/var/log/pulumi-netns").filter((f) => f.includes(encodeURIComponent(`/${stackName}:`))),
+    ...filesUnder("/etc/netns").filter((f) => f.startsWith(prefix)),
   ];
 }
 

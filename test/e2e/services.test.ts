@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import path from "node:path";
 import { describe, it } from "node:test";
 import { previewChanges, repoRoot, testStack } from "../support/engine.js";
-import { machineState, namespaces, removeNamespace, uniqueName } from "../support/kernel.js";
+import { machineState, namespaces, removeNamespace, stackProcesses, uniqueName } from "../support/kernel.js";
 
 /** What a client in `netns` reads from `upstream` port 8090, the name resolved from its hosts file. */
 function askUpstream(netns: string): string {
@@ -21,22 +21,6 @@ function askUpstream(netns: string): string {
     encoding: "utf8",
     timeout: 10000,
   });
-}
-
-/** The processes whose environment marks them as a resource's of the stack `stack`. */
-function processesOf(stack: string): number[] {
-  return readdirSync("/proc")
-    .filter((e) => /^\d+$/.test(e))
-    .filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/environ`, "utf8").includes(
-          `PULUMI_NETNS_OWNER=pulumi-netns-test-services/${stack}:`,
-        );
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
 }
 
 describe("a server, names and NAT through the engine", () => {
@@ -91,10 +75,10 @@ describe("a server, names and NAT through the engine", () => {
       const restarted = await stack.up();
       assert.notEqual(restarted.outputs.pid?.value, repaired.outputs.pid?.value);
       assert.equal(askUpstream(host), "howdy 10.81.2.1");
-      assert.equal(processesOf(stack.name).length, 1, "the old server is gone");
+      assert.equal(stackProcesses(stack.name).length, 1, "the old server is gone");
 
       await stack.destroy();
-      assert.deepEqual(processesOf(stack.name), [], "no process of ours is left");
+      assert.deepEqual(stackProcesses(stack.name), [], "no process of ours is left");
       assert.deepEqual(machineState(), before, "the machine is exactly as it was before up");
       assert.deepEqual(readdirSync(userFolder), ["motd"], "the user's file stays, alone");
       assert.deepEqual(existsSync("/var/log/pulumi-netns") ? readdirSync("/var/log/pulumi-netns") : [], logsBefore);

@@ -85,12 +85,13 @@ describe("Nat on the kernel", () => {
         assert.equal(askFrom(host), "10.80.2.1");
 
         // A second network updated in place.
-        const wider = { ...p, sources: ["10.80.1.0/24", "10.99.0.0/16"] };
+        // Adjacent networks too, which nft would merge into one range in a set.
+        const wider = { ...p, sources: ["10.80.1.0/24", "10.80.2.0/24", "10.99.0.0/16"] };
         const updated = await provider.update(id, outs, wider);
-        assert.match(
-          nft(router, "list", "chain", "inet", "pulumi_netns", outs.chain),
-          /ip saddr \{ 10\.80\.1\.0\/24, 10\.99\.0\.0\/16 \} masquerade/,
-        );
+        const listed = nft(router, "list", "chain", "inet", "pulumi_netns", outs.chain);
+        assert.equal(listed.match(/masquerade/g)?.length, 3, "a rule per network");
+        const reread = await new NatProvider(realMachine()).read(id, updated.outs);
+        assert.deepEqual(reread.props?.sources, wider.sources, "what was declared reads back as it was");
 
         await provider.delete(id, updated.outs);
         assert.equal(ping(host, "10.80.2.2"), false);

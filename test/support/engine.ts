@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type ConfigMap, type EngineEvent, LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
-import { removeJournalOf } from "./kernel.js";
+import { removeJournalOf, removeLeftoversOf } from "./kernel.js";
 
 export const repoRoot = path.resolve(__dirname, "../../..");
 
@@ -72,8 +72,10 @@ export async function testStack(projectDir: string, config: Record<string, strin
         // Also removes the Pulumi.<stack>.yaml the config was written to.
         await stack.workspace.removeStack(stackName, { force: true }).catch(() => undefined);
         rmSync(home, { recursive: true, force: true });
-        // What a destroy that failed left in the journal (the test removes its namespaces itself).
+        // What a destroy that failed left in the journal, and its processes and files (the test
+        // removes its namespaces itself).
         removeJournalOf(stackName);
+        removeLeftoversOf(stackName);
       }
     },
   };

@@ -129,14 +129,51 @@ export function sessionProcesses(sid: number): number[] {
 
 /** The running processes whose environment holds the mark of `owner` (PULUMI_NETNS_OWNER), read from /proc. */
 export function markedProcesses(owner: string): number[] {
+  return processesMarked((mark) => mark === owner);
+}
+
+/** The running processes of any resource of the stack `stackName` (test stacks have unique names). */
+export function stackProcesses(stackName: string): number[] {
+  return processesMarked((mark) => mark.includes(`/${stackName}:`));
+}
+
+/**
+ * What a test stack whose destroy failed may leave besides its namespaces and journal: its
+ * processes (stopped), their logs, and the files it wrote under /etc/netns, with the folders they
+ * leave empty. Everything is found by the stack's mark.
+ */
+export function removeLeftoversOf(stackName: string): void {
+  for (const pid of stackProcesses(stackName)) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const logs = "/var/log/pulumi-netns";
+  for (const file of filesUnder(logs).filter((f) => f.includes(encodeURIComponent(`/${stackName}:`)))) {
+    rmSync(path.join(logs, file));
+  }
+  if (existsSync(logs) && readdirSync(logs).length === 0) rmdirSync(logs);
+  for (const file of filesUnder("/etc/netns")) {
+    const full = path.join("/etc/netns", file);
+    if (!readFileSync(full, "utf8").split("\n", 1)[0]?.includes(`/${stackName}:`)) continue;
+    rmSync(full);
+    if (readdirSync(path.dirname(full)).length === 0) rmdirSync(path.dirname(full));
+  }
+}
+
+function processesMarked(matches: (mark: string) => boolean): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
       if (stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z")) continue;
-      const environ = readFileSync(`/proc/${entry}/environ`, "utf8").split("\0");
-      if (environ.includes(`PULUMI_NETNS_OWNER=${owner}`)) pids.push(Number(entry));
+      const mark = readFileSync(`/proc/${entry}/environ`, "utf8")
+        .split("\0")
+        .find((e) => e.startsWith("PULUMI_NETNS_OWNER="));
+      if (mark !== undefined && matches(mark.slice("PULUMI_NETNS_OWNER=".length))) pids.push(Number(entry));
     } catch {
       // exited meanwhile
     }

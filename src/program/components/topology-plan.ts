@@ -32,6 +32,7 @@ import {
   subnetOf,
 } from "../../iproute/address.js";
 import { interfaceName, netnsName } from "../../iproute/names.js";
+import { type HostsEntry, hostName } from "../../iproute/netns-files.js";
 import { routeDestination, routeGateway } from "../../iproute/route.js";
 import { isProblem } from "../../rule.js";
 
@@ -97,6 +98,11 @@ export interface TopologySpec {
    * `[from, to]` to check, by node name. @default none
    */
   checks?: "all-pairs" | Array<[string, string]> | undefined;
+  /**
+   * Gives every node's namespace a hosts file (HostsFile) that names every node of the lab, at the
+   * first address of each family on its first interface. @default false
+   */
+  hosts?: boolean | undefined;
 }
 
 /** One interface of a node: its name, the network it is on, and its addresses there. */
@@ -160,6 +166,8 @@ export interface TopologyPlan {
   segments: PlannedSegment[];
   links: PlannedLink[];
   checks: PlannedCheck[];
+  /** The lines of every node's hosts file; none unless `hosts` is asked for. */
+  hosts: HostsEntry[];
 }
 
 /** The widths of the networks taken from a pool. */
@@ -177,6 +185,22 @@ interface Network {
   /** The subnets its declaration gives. */
   declared: { subnet?: string | undefined; subnet6?: string | undefined };
   subnets: Partial<Record<Family, Cidr>>;
+}
+
+/** Each node's name at the first address of each family on its first interface: what `hosts: true` writes. */
+function planHosts(nodes: PlannedNode[], problems: string[]): HostsEntry[] {
+  return nodes.flatMap((node, i) => {
+    const name = hostName(node.name);
+    if (isProblem(name)) {
+      problems.push(`nodes[${i}] "${node.name}" cannot be named in a hosts file (hosts: true): it ${name.problem}`);
+      return [];
+    }
+    const addresses = node.interfaces[0]?.addresses ?? [];
+    return ([4, 6] as const).flatMap((family) => {
+      const first = addresses.find((a) => familyOf(a) === family);
+      return first === undefined ? [] : [{ address: first.split("/")[0] as string, names: [node.name] }];
+    });
+  });
 }
 
 /** Plans a topology, or throws one error that names every problem with the declaration. */
@@ -306,10 +330,12 @@ export function planTopology(spec: TopologySpec): TopologyPlan {
 
   const planned = planNodes(nodes, networks, numbers, netnsOf, problems);
   const checks = planChecks(spec.checks, planned, problems);
+  const hosts = spec.hosts === true ? planHosts(planned, problems) : [];
   if (problems.length > 0) throw topologyError(problems);
   return {
     nodes: planned,
     checks,
+    hosts,
     segments: networks
       .filter((n) => n.segment)
       .map((n) => ({

@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { familyOf } from "../../iproute/address.js";
 import { Bridge } from "../bridge.js";
+import { HostsFile } from "../hosts-file.js";
 import { IpAddress } from "../ip-address.js";
 import { NetNamespace } from "../net-namespace.js";
 import { Reachability } from "../reachability.js";
@@ -157,6 +158,15 @@ export function makeTopology(
       );
       keep(`route:${node.name}:${route.key}`, made);
       done.push(made.destination);
+    }
+  }
+  // The same names in every node's own hosts file (the root namespace's /etc/hosts is the machine's: left alone).
+  if (plan.hosts.length > 0) {
+    for (const node of plan.nodes) {
+      const netns = netnsOf(node.name);
+      if (netns === undefined) continue;
+      const at = `${name}-${node.name}-hosts`;
+      done.push(new HostsFile(at, { netns, entries: plan.hosts }, optsOf(at)).path);
     }
   }
   const nodes = pulumi.all(done).apply(() => Object.fromEntries(plan.nodes.map((n) => [n.name, n])));
