@@ -17,3 +17,8 @@ export function netnsDelete(name: string): string[] {
 export function netnsExec(name: string, argv: readonly string[]): string[] {
   return ["netns", "exec", name, ...argv];
 }
+
+/** `ip netns identify PID`: the names of the namespace process PID is in (none for an unnamed one). */
+export function netnsIdentify(pid: number): string[] {
+  return ["netns", "identify", String(pid)];
+}

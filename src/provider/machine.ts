@@ -2,8 +2,9 @@
  * The one seam that touches the machine, shaped like netlink's `Handle`. A {@link Machine} is what
  * the provider process has of this host; {@link Machine.netns} gives the {@link Netns} handle of one
  * network namespace (the root namespace included), which runs `ip` there, reads there, reads and
- * writes its /proc/sys, and serves the reads that the resources of one `pulumi` command share. The
- * host's own files (the journal under /run) go through the machine. Every failure becomes a
+ * writes its /proc/sys, runs other programs there (`nft`) or starts long-running ones, and serves
+ * the reads that the resources of one `pulumi` command share. The host's own files (the journal
+ * under /run, /etc/netns, /proc/PID) and signals to processes go through the machine. Every failure becomes a
  * classified error of errors.ts.
  *
  * Below it is a {@link System}: the real one (system.ts) runs programs with execa and files with

@@ -10,6 +10,7 @@
  */
 import path from "node:path";
 import { ipAddress } from "../iproute/address.js";
+import { netnsIdentify } from "../iproute/netns.js";
 import { environHas, parseStat, stopped } from "../iproute/proc.js";
 import { wholeNumber } from "../rule.js";
 import { checkInputs, describeValue, known, netnsInput, number, ownerInput, text } from "./inputs.js";
@@ -142,8 +143,11 @@ export default class NetnsProcessProvider implements KindProvider<NetnsProcessIn
   }
 
   async read(id: string, props: NetnsProcessState) {
-    // Gone when it ended, or when its pid now belongs to another process.
+    // Gone when it ended, or when its pid now belongs to another process; and when its namespace
+    // was deleted (and made again) under it, where it runs on, out of reach: the create that
+    // follows stops it by its mark.
     if (!(await this.running(props.pid, props.startTime))) return {};
+    if (props.netns !== undefined && (await this.namespaceOf(props.pid)) !== props.netns) return {};
     const { pid: _pid, startTime: _startTime, logFile: _logFile, ...inputs } = props;
     return { id, props, inputs };
   }
@@ -261,6 +265,12 @@ export default class NetnsProcessProvider implements KindProvider<NetnsProcessIn
     const left = [];
     for (const t of targets) if (await this.running(t.pid, t.startTime)) left.push(t);
     return left;
+  }
+
+  /** The name of the namespace process `pid` is in (`ip netns identify`); "" for one without a name. */
+  private async namespaceOf(pid: number): Promise<string | undefined> {
+    const names = await undefinedIfNotFound(() => this.machine.netns(undefined).read(netnsIdentify(pid)));
+    return names?.split("\n")[0]?.trim();
   }
 
   /** True when process `pid` runs and is the one that started at `startTime`. */

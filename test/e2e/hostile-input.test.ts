@@ -521,6 +521,63 @@ const cases: Case[] = [
     shown: q("br/0"),
     rule: /only ASCII letters/,
   },
+  // Processes, names and NAT: refused before anything starts or is written.
+  {
+    what: "a process with an empty command",
+    kind: "NetnsProcess",
+    args: { command: [], netns: "hostile-ns" },
+    property: "command",
+    shown: "[]",
+    rule: /must hold at least the program to run/,
+  },
+  {
+    what: "a process whose command is a shell string",
+    kind: "NetnsProcess",
+    args: { command: "sleep 5; rm -rf /", netns: "hostile-ns" },
+    property: "command",
+    shown: q("sleep 5; rm -rf /"),
+    rule: /list of strings \(argv; no shell reads it\)/,
+  },
+  {
+    what: "a process whose relative command path is not found",
+    kind: "NetnsProcess",
+    args: { command: ["./no-such-server", "--port", "80"], cwd: "/tmp", netns: "hostile-ns" },
+    property: "command",
+    shown: q("./no-such-server"),
+    rule: /is not found \(no \/tmp\/no-such-server\)/,
+  },
+  {
+    what: "a process with an environment variable that cannot be one",
+    kind: "NetnsProcess",
+    args: { command: ["sleep", "5"], env: { "X=Y": "1" }, netns: "hostile-ns" },
+    property: "env.X=Y",
+    shown: "",
+    rule: /must be a variable name/,
+  },
+  {
+    what: "a nameserver that is not an address",
+    kind: "ResolvConf",
+    args: { netns: "hostile-ns", nameservers: ["dns.example"] },
+    property: "nameservers.0",
+    shown: q("dns.example"),
+    rule: /a nameserver is an address/,
+  },
+  {
+    what: "a hosts entry with a bad name",
+    kind: "HostsFile",
+    args: { netns: "hostile-ns", entries: [{ address: "10.1.10.2", names: ["web server"] }] },
+    property: "entries.0.names.0",
+    shown: q("web server"),
+    rule: /must be a host name/,
+  },
+  {
+    what: "a NAT source network with host bits set",
+    kind: "Nat",
+    args: { netns: "hostile-ns", device: "up0", sources: ["10.1.10.7/24"] },
+    property: "sources.0",
+    shown: q("10.1.10.7/24"),
+    rule: /has host bits set; the network is 10\.1\.10\.0\/24/,
+  },
 ];
 
 /** The message of a failed engine run, whatever shape the Automation API gave it. */

@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import NetnsProcessProvider, { type NetnsProcessInputs } from "../../src/provider/netns-process.js";
-import { ip, markedProcesses, realMachine, uniqueName, withNamespaces } from "../support/kernel.js";
+import { ip, markedProcesses, namespaces, realMachine, uniqueName, withNamespaces } from "../support/kernel.js";
 
 const provider = new NetnsProcessProvider(realMachine());
 
@@ -70,6 +70,22 @@ describe("NetnsProcess on the kernel", () => {
       await provider.delete(id, again.outs);
       assert.deepEqual(markedProcesses(p.owner as string), []);
     });
+  });
+
+  it("reads it gone when its namespace is deleted under it, and stops it though it runs on unnamed", async () => {
+    const n = uniqueName();
+    ip("netns", "add", n);
+    const p = inputs(n, ["sleep", "300"]);
+    const { id, outs } = await provider.create(p);
+    try {
+      ip("netns", "delete", n);
+      assert.deepEqual(markedProcesses(p.owner as string), [outs.pid], "it runs on, in a namespace without a name");
+      assert.deepEqual(await new NetnsProcessProvider(realMachine()).read(id, outs), {});
+    } finally {
+      await provider.delete(id, outs);
+      if (namespaces().includes(n)) ip("netns", "delete", n);
+    }
+    assert.deepEqual(markedProcesses(p.owner as string), []);
   });
 
   it("stops its children with it, and one that ignores SIGTERM with SIGKILL; leaves other processes alone", async () => {

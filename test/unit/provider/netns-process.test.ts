@@ -17,6 +17,11 @@ const inputs: NetnsProcessInputs = {
   owner,
 };
 
+/** A fake machine whose processes are all in namespace "a" (or in `netns`), as `ip netns identify` says. */
+function machineIn(netns = "a"): FakeSystem {
+  return new FakeSystem((argv) => (argv[2] === "identify" ? { stdout: `${netns}\n` } : undefined));
+}
+
 /** The pids the fake runs (those whose /proc/PID/stat is there). */
 function running(system: FakeSystem): number[] {
   return [...system.files.keys()].flatMap((f) => /^\/proc\/(\d+)\/stat$/.exec(f)?.[1] ?? []).map(Number);
@@ -59,7 +64,7 @@ describe("NetnsProcess check", () => {
 
 describe("NetnsProcess on a fake machine", () => {
   it("starts the command in the namespace with PATH, its variables and the mark, and logs to a file of its own", async () => {
-    const system = new FakeSystem();
+    const system = machineIn();
     const provider = new NetnsProcessProvider(system.machine);
     const { id, outs } = await provider.create(inputs);
     assert.equal(id, "a/lab/dev:web");
@@ -78,7 +83,7 @@ describe("NetnsProcess on a fake machine", () => {
   });
 
   it("reads it gone when it died, and when its pid belongs to another process", async () => {
-    const system = new FakeSystem();
+    const system = machineIn();
     const provider = new NetnsProcessProvider(system.machine);
     const { id, outs } = await provider.create(inputs);
     const stat = `/proc/${outs.pid}/stat`;
@@ -91,8 +96,18 @@ describe("NetnsProcess on a fake machine", () => {
     assert.deepEqual(await provider.read(id, outs), {});
   });
 
+  it("reads it gone when its namespace was deleted under it, where it runs on unnamed", async () => {
+    let where = "a";
+    const system = new FakeSystem((argv) => (argv[2] === "identify" ? { stdout: `${where}\n` } : undefined));
+    const provider = new NetnsProcessProvider(system.machine);
+    const { id, outs } = await provider.create(inputs);
+    assert.equal((await provider.read(id, outs)).id, id);
+    where = "";
+    assert.deepEqual(await provider.read(id, outs), {});
+  });
+
   it("fails a create whose process exits at once, with its log, leaving nothing", async () => {
-    const system = new FakeSystem();
+    const system = machineIn();
     const provider = new NetnsProcessProvider(system.machine);
     const start = system.start.bind(system);
     system.start = async (argv, options) => {
@@ -110,7 +125,7 @@ describe("NetnsProcess on a fake machine", () => {
   });
 
   it("restarts on a new command, and keeps the process when only how it is stopped changes", async () => {
-    const system = new FakeSystem();
+    const system = machineIn();
     const provider = new NetnsProcessProvider(system.machine);
     const { id, outs } = await provider.create(inputs);
     const kept = await provider.update(id, outs, { ...inputs, stopTimeout: 2 });
@@ -123,7 +138,7 @@ describe("NetnsProcess on a fake machine", () => {
   });
 
   it("stops every marked process on delete, from the inputs alone as a sweep has them, with SIGKILL for one that stays", async () => {
-    const system = new FakeSystem();
+    const system = machineIn();
     const provider = new NetnsProcessProvider(system.machine);
     const { id, outs } = await provider.create(inputs);
     // A child of it, which inherited the mark, and a process of someone else.
