@@ -6,10 +6,8 @@ import { ipAddress } from "../iproute/address.js";
 import { netnsName } from "../iproute/names.js";
 import { type HostsEntry, hostName, parseHosts, renderHosts } from "../iproute/netns-files.js";
 import { checkInputs, describeValue, flag, ownerInput, text } from "./inputs.js";
-import type { Created, KindProvider, Updated } from "./kind.js";
 import type { Machine } from "./machine.js";
-import { NetnsFile } from "./netns-file.js";
-import { markerOf } from "./ownership.js";
+import { NetnsFileProvider, type NetnsFileState } from "./netns-file.js";
 
 export interface HostsFileInputs {
   netns: string;
@@ -20,20 +18,13 @@ export interface HostsFileInputs {
   owner?: string | undefined;
 }
 
-export interface HostsFileState extends HostsFileInputs {
-  /** The file. */
-  path: string;
-}
+export type HostsFileState = HostsFileInputs & NetnsFileState;
 
-export default class HostsFileProvider implements KindProvider<HostsFileInputs, HostsFileState> {
-  private readonly file: NetnsFile;
+export default class HostsFileProvider extends NetnsFileProvider<HostsFileInputs> {
+  protected readonly contents = ["entries", "loopback"] as const;
 
   constructor(machine: Machine) {
-    this.file = new NetnsFile(machine, "hosts");
-  }
-
-  id(p: HostsFileInputs): string {
-    return this.file.pathOf(p.netns);
+    super(machine, "hosts");
   }
 
   async check(_olds: unknown, news: Record<string, unknown>) {
@@ -57,35 +48,11 @@ export default class HostsFileProvider implements KindProvider<HostsFileInputs, 
     );
   }
 
-  async diff(_id: string, olds: HostsFileState, news: HostsFileInputs) {
-    const replaces = olds.netns !== news.netns ? ["netns"] : [];
-    const changed = JSON.stringify([olds.entries, olds.loopback]) !== JSON.stringify([news.entries, news.loopback]);
-    return { changes: changed || replaces.length > 0, replaces };
+  protected render(p: HostsFileInputs, marker: string): string {
+    return renderHosts(marker, p.entries, p.loopback);
   }
 
-  async create(inputs: HostsFileInputs): Promise<Created<HostsFileState>> {
-    return { id: this.id(inputs), outs: await this.write(inputs) };
-  }
-
-  async read(id: string, props: HostsFileState) {
-    const text = await this.file.readOurs(props);
-    // Gone, or replaced by a file that is not ours.
-    if (text === undefined) return {};
-    const live = { ...props, ...parseHosts(text) };
-    const { path: _path, ...inputs } = live;
-    return { id, props: live, inputs };
-  }
-
-  async update(_id: string, _olds: HostsFileState, news: HostsFileInputs): Promise<Updated<HostsFileState>> {
-    return { outs: await this.write(news) };
-  }
-
-  async delete(_id: string, props: HostsFileInputs) {
-    await this.file.remove(props);
-  }
-
-  private async write(p: HostsFileInputs): Promise<HostsFileState> {
-    await this.file.write(p, renderHosts(markerOf(p.owner) ?? "pulumi-netns:", p.entries, p.loopback));
-    return { ...p, path: this.file.pathOf(p.netns) };
+  protected parse(text: string) {
+    return parseHosts(text);
   }
 }

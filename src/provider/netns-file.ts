@@ -1,6 +1,6 @@
 /**
- * The lifecycle that HostsFile and ResolvConf share: one file of a namespace's own, in
- * /etc/netns/NAME/ (see iproute/netns-files.ts). Its first line marks it as written by its
+ * The lifecycle that HostsFile and ResolvConf share ({@link NetnsFileProvider}): one file of a
+ * namespace's own, in /etc/netns/NAME/ (see iproute/netns-files.ts). Its first line marks it as written by its
  * resource; a file without that line is someone else's, and is neither replaced nor removed. It is
  * always written whole and atomically, so a program starting in the namespace never reads half.
  *
@@ -11,6 +11,7 @@
 import path from "node:path";
 import { markOf, netnsFilesFolder } from "../iproute/netns-files.js";
 import { forget, recall, remember } from "./journal.js";
+import type { Created, KindProvider, Updated } from "./kind.js";
 import { undefinedIfNotFound } from "./lifecycle.js";
 import type { Machine } from "./machine.js";
 import { markerOf } from "./ownership.js";
@@ -20,6 +21,68 @@ export interface NetnsFileInputs {
   /** The namespace whose file it is. */
   netns: string;
   owner?: string | undefined;
+}
+
+/** What every such file's state has beyond its inputs. */
+export interface NetnsFileState {
+  /** The file. */
+  path: string;
+}
+
+/**
+ * A kind that is one file of a namespace's own: it says how its inputs are written (`render`) and
+ * read back (`parse`), and which of them are the file's contents; the lifecycle is this one.
+ */
+export abstract class NetnsFileProvider<I extends NetnsFileInputs> implements KindProvider<I, I & NetnsFileState> {
+  private readonly file: NetnsFile;
+
+  constructor(machine: Machine, name: string) {
+    this.file = new NetnsFile(machine, name);
+  }
+
+  abstract check(olds: unknown, news: Record<string, unknown>): ReturnType<KindProvider<I, I>["check"]>;
+  /** The inputs that make up the file's text (the rest, `netns`, say which file it is). */
+  protected abstract readonly contents: readonly (keyof I)[];
+  /** The file's whole text; its first line is `markLine(marker)`. */
+  protected abstract render(p: I, marker: string): string;
+  /** The inputs the file's text says. */
+  protected abstract parse(text: string): Partial<I>;
+
+  id(p: I): string {
+    return this.file.pathOf(p.netns);
+  }
+
+  async diff(_id: string, olds: I & NetnsFileState, news: I) {
+    const replaces = olds.netns !== news.netns ? ["netns"] : [];
+    const changed = this.contents.some((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
+    return { changes: changed || replaces.length > 0, replaces };
+  }
+
+  async create(inputs: I): Promise<Created<I & NetnsFileState>> {
+    return { id: this.id(inputs), outs: await this.write(inputs) };
+  }
+
+  async read(id: string, props: I & NetnsFileState) {
+    const text = await this.file.readOurs(props);
+    // Gone, or replaced by a file that is not ours.
+    if (text === undefined) return {};
+    const live = { ...props, ...this.parse(text) };
+    const { path: _path, ...inputs } = live;
+    return { id, props: live, inputs: inputs as unknown as Partial<I & NetnsFileState> };
+  }
+
+  async update(_id: string, _olds: I & NetnsFileState, news: I): Promise<Updated<I & NetnsFileState>> {
+    return { outs: await this.write(news) };
+  }
+
+  async delete(_id: string, props: I) {
+    await this.file.remove(props);
+  }
+
+  private async write(p: I): Promise<I & NetnsFileState> {
+    await this.file.write(p, this.render(p, markerOf(p.owner) ?? "pulumi-netns:"));
+    return { ...p, path: this.file.pathOf(p.netns) };
+  }
 }
 
 /** The folders that hold the files, from the outermost. */

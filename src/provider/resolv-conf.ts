@@ -7,10 +7,8 @@
 import { netnsName } from "../iproute/names.js";
 import { hostName, nameserver, parseResolvConf, renderResolvConf, resolverOption } from "../iproute/netns-files.js";
 import { checkInputs, ownerInput, text } from "./inputs.js";
-import type { Created, KindProvider, Updated } from "./kind.js";
 import type { Machine } from "./machine.js";
-import { NetnsFile } from "./netns-file.js";
-import { markerOf } from "./ownership.js";
+import { NetnsFileProvider, type NetnsFileState } from "./netns-file.js";
 
 /** The resolver reads at most this many nameservers (MAXNS in glibc's resolv.h). */
 const MAX_NAMESERVERS = 3;
@@ -23,20 +21,13 @@ export interface ResolvConfInputs {
   owner?: string | undefined;
 }
 
-export interface ResolvConfState extends ResolvConfInputs {
-  /** The file. */
-  path: string;
-}
+export type ResolvConfState = ResolvConfInputs & NetnsFileState;
 
-export default class ResolvConfProvider implements KindProvider<ResolvConfInputs, ResolvConfState> {
-  private readonly file: NetnsFile;
+export default class ResolvConfProvider extends NetnsFileProvider<ResolvConfInputs> {
+  protected readonly contents = ["nameservers", "search", "options"] as const;
 
   constructor(machine: Machine) {
-    this.file = new NetnsFile(machine, "resolv.conf");
-  }
-
-  id(p: ResolvConfInputs): string {
-    return this.file.pathOf(p.netns);
+    super(machine, "resolv.conf");
   }
 
   async check(_olds: unknown, news: Record<string, unknown>) {
@@ -56,35 +47,11 @@ export default class ResolvConfProvider implements KindProvider<ResolvConfInputs
     );
   }
 
-  async diff(_id: string, olds: ResolvConfState, news: ResolvConfInputs) {
-    const replaces = olds.netns !== news.netns ? ["netns"] : [];
-    const keys = ["nameservers", "search", "options"] as const;
-    const changed = keys.some((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
-    return { changes: changed || replaces.length > 0, replaces };
+  protected render(p: ResolvConfInputs, marker: string): string {
+    return renderResolvConf(marker, p);
   }
 
-  async create(inputs: ResolvConfInputs): Promise<Created<ResolvConfState>> {
-    return { id: this.id(inputs), outs: await this.write(inputs) };
-  }
-
-  async read(id: string, props: ResolvConfState) {
-    const text = await this.file.readOurs(props);
-    if (text === undefined) return {};
-    const live = { ...props, ...parseResolvConf(text) };
-    const { path: _path, ...inputs } = live;
-    return { id, props: live, inputs };
-  }
-
-  async update(_id: string, _olds: ResolvConfState, news: ResolvConfInputs): Promise<Updated<ResolvConfState>> {
-    return { outs: await this.write(news) };
-  }
-
-  async delete(_id: string, props: ResolvConfInputs) {
-    await this.file.remove(props);
-  }
-
-  private async write(p: ResolvConfInputs): Promise<ResolvConfState> {
-    await this.file.write(p, renderResolvConf(markerOf(p.owner) ?? "pulumi-netns:", p));
-    return { ...p, path: this.file.pathOf(p.netns) };
+  protected parse(text: string) {
+    return parseResolvConf(text);
   }
 }

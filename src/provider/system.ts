@@ -1,7 +1,9 @@
 /**
  * The real {@link System}: programs run by the launcher (launcher.ts, with execa), files with
- * node:fs. Both are imported at run time, inside each call, so nothing of theirs is ever captured
- * by a serialized provider (see the guide on dynamic providers).
+ * node:fs, and the long-running programs of NetnsProcess started by node:child_process itself
+ * (the launcher runs a program to its end and answers how it ended; these must outlive it). All
+ * are imported at run time, inside each call, so nothing of theirs is ever captured by a
+ * serialized provider (see the guide on dynamic providers).
  */
 import { Launcher } from "./launcher.js";
 import type { System } from "./machine.js";
@@ -115,23 +117,19 @@ export const realSystem: System = {
     }
   },
 
-  async listFolders(dir) {
-    const { readdir } = await import("node:fs/promises");
-    try {
-      return (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
-    } catch (e) {
-      if ((e as { code?: unknown }).code === "ENOENT") return [];
-      throw e;
-    }
-  },
+  listFolders: (dir) => entriesOf(dir, "folders"),
 
-  async listFiles(dir) {
-    const { readdir } = await import("node:fs/promises");
-    try {
-      return (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name);
-    } catch (e) {
-      if ((e as { code?: unknown }).code === "ENOENT") return [];
-      throw e;
-    }
-  },
+  listFiles: (dir) => entriesOf(dir, "files"),
 };
+
+/** The names of the files (or folders) in a folder; none when the folder is not there. */
+async function entriesOf(dir: string, which: "files" | "folders"): Promise<string[]> {
+  const { readdir } = await import("node:fs/promises");
+  try {
+    const entries = await readdir(dir, { withFileTypes: true });
+    return entries.filter((e) => (which === "files" ? e.isFile() : e.isDirectory())).map((e) => e.name);
+  } catch (e) {
+    if ((e as { code?: unknown }).code === "ENOENT") return [];
+    throw e;
+  }
+}
