@@ -123,16 +123,19 @@ export class NetnsFile {
     return text !== undefined && isOurs(text, p.owner) ? text : undefined;
   }
 
-  /** Removes the file if it is ours, then the folders we made that are left empty. */
+  /**
+   * Removes the file if it is ours, then the folders we made that are left empty. A file that is
+   * not there (a create killed before it wrote it) still has its folders tidied.
+   */
   async remove(p: NetnsFileInputs): Promise<void> {
     const file = this.pathOf(p.netns);
-    if ((await this.readOurs(p)) === undefined) return;
+    const found = await undefinedIfNotFound(() => this.machine.readFile(file));
     // The outermost folder of ours bounds what removeFile prunes; none of ours: the file alone.
     let root = file;
     for (const folder of [netnsFilesFolder(p.netns), ETC_NETNS]) {
       if ((await recall(this.machine, folderRecord(folder))) !== undefined) root = folder;
     }
-    await this.machine.removeFile(file, root);
+    if (found === undefined || isOurs(found, p.owner)) await this.machine.removeFile(file, root);
     // A folder of ours that stays holds something else: the record goes with the last file of ours in it.
     const own = netnsFilesFolder(p.netns);
     if (!(await this.holdsOurs(own))) await forget(this.machine, folderRecord(own));

@@ -118,7 +118,12 @@ const modes = { "a checkpoint per step": {}, "PULUMI_SKIP_CHECKPOINTS=true": { P
 function leftOf(prefix: string, stackName: string): string[] {
   return [
     ...namespaces().filter((n) => n.startsWith(prefix)),
-    ...journalFiles().filter((f) => f.includes(`/${prefix}`) || f.includes(encodeURIComponent(`/${stackName}`))),
+    ...journalFiles().filter(
+      (f) =>
+        f.includes(`/${prefix}`) ||
+        f.includes(encodeURIComponent(`/${prefix}`)) ||
+        f.includes(encodeURIComponent(`/${stackName}`)),
+    ),
     ...stackProcesses(stackName).map((pid) => `process ${pid}`),
     ...filesUnder("/var/log/pulumi-netns").filter((f) => f.includes(encodeURIComponent(`/${stackName}:`))),
     ...filesUnder("/etc/netns").filter((f) => f.startsWith(prefix)),

@@ -1,8 +1,8 @@
 /**
  * A server, names and NAT through the real engine (test/e2e/programs/services): a host reaches a
  * server upstream by name, through the router's masquerade, and the server sees the router's
- * address. Drift of each kind (the process killed by hand, the hosts file edited, the NAT rule
- * flushed) shows in a refreshing preview and `up` repairs it; a new greeting restarts the server;
+ * address. Drift of each kind (the process killed by hand, the hosts file and resolv.conf edited,
+ * the NAT rule flushed) shows in a refreshing preview and `up` repairs it; a new greeting restarts the server;
  * destroy leaves nothing of ours and the user's file in /etc/netns/NAME where it was.
  */
 import assert from "node:assert/strict";
@@ -47,6 +47,11 @@ describe("a server, names and NAT through the engine", () => {
       process.kill(pid, "SIGKILL");
       const hostsFile = `${userFolder}/hosts`;
       writeFileSync(hostsFile, readFileSync(hostsFile, "utf8").replace("10.81.2.2", "10.81.2.9"));
+      const resolvConf = `${userFolder}/resolv.conf`;
+      writeFileSync(
+        resolvConf,
+        readFileSync(resolvConf, "utf8").replace("nameserver 10.81.1.1", "nameserver 10.81.1.53"),
+      );
       execFileSync("ip", [
         "netns",
         "exec",
@@ -62,11 +67,14 @@ describe("a server, names and NAT through the engine", () => {
         "create u-server",
         "update h-hosts",
         "update h-reaches-server",
+        "update h-resolv",
         "update r-nat",
       ]);
       const repaired = await stack.up({ refresh: true });
       assert.notEqual(Number(repaired.outputs.pid?.value), pid, "a new server");
       assert.equal(askUpstream(host), "hello 10.81.2.1");
+      const resolver = execFileSync("ip", ["netns", "exec", host, "cat", "/etc/resolv.conf"], { encoding: "utf8" });
+      assert.match(resolver, /^nameserver 10\.81\.1\.1\nsearch lab$/m, "what a program in the namespace reads");
       await stack.preview({ refresh: true, expectNoChanges: true });
 
       // A new greeting is a new command environment: the server restarts, in place.

@@ -82,6 +82,17 @@ describe("HostsFile and ResolvConf on a fake machine", () => {
     assert.deepEqual(records(), []);
   });
 
+  it("tidy the folders noted by a create that was killed before it wrote its file", async () => {
+    const system = new FakeSystem();
+    const provider = new HostsFileProvider(system.machine);
+    const h = { netns: "a", entries: [], loopback: true, owner: "lab/dev:h" };
+    // What the journal holds after a kill between noting the folders and writing the file.
+    system.files.set(`${JOURNAL_ROOT}/folders/%2Fetc%2Fnetns`, "made");
+    system.files.set(`${JOURNAL_ROOT}/folders/%2Fetc%2Fnetns%2Fa`, "made");
+    await provider.delete("id", h);
+    assert.deepEqual([...system.files.keys()], []);
+  });
+
   it("read an edit as drift, and a file that lost its mark as gone", async () => {
     const system = new FakeSystem();
     const provider = new ResolvConfProvider(system.machine);
