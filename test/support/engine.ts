@@ -51,14 +51,21 @@ export interface TestStack {
  * set. The stack's state lives in a temporary directory removed by `dispose`.
  */
 export async function testStack(projectDir: string, config: Record<string, string>): Promise<TestStack> {
-  const home = mkdtempSync(path.join(tmpdir(), "pulumi-netns-e2e-"));
   const toolchain = toolchainDir();
-  const pulumiCommand = await PulumiCommand.get({ root: path.dirname(toolchain) });
+  const home = mkdtempSync(path.join(tmpdir(), "pulumi-netns-e2e-"));
   const envVars = offlineEnv(home, toolchain);
   const stackName = `test-${process.pid}-${Date.now().toString(36)}`;
-  const stack = await LocalWorkspace.createStack({ stackName, workDir: projectDir }, { pulumiCommand, envVars });
-  const configMap: ConfigMap = Object.fromEntries(Object.entries(config).map(([k, v]) => [k, { value: v }]));
-  await stack.setAllConfig(configMap);
+  let stack: Stack;
+  try {
+    const pulumiCommand = await PulumiCommand.get({ root: path.dirname(toolchain) });
+    stack = await LocalWorkspace.createStack({ stackName, workDir: projectDir }, { pulumiCommand, envVars });
+    const configMap: ConfigMap = Object.fromEntries(Object.entries(config).map(([k, v]) => [k, { value: v }]));
+    await stack.setAllConfig(configMap);
+  } catch (e) {
+    // No stack to dispose of: its home goes now.
+    rmSync(home, { recursive: true, force: true });
+    throw e;
+  }
   let disposed = false;
   return {
     stack,
