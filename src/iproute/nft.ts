@@ -44,10 +44,11 @@ export function sortSources(sources: readonly string[]): string[] {
 const table = { family: NAT_TABLE.family, table: NAT_TABLE.name };
 
 /**
- * The batch that makes (or remakes) the chain `chain` with `m`'s rules: table and chain added if
- * missing, the chain emptied, its rules added. nft applies a batch whole or not at all.
+ * The batch that makes the chain `chain` hold `m`'s rules: table and chain added if missing, the
+ * rules of ours that are there (by their `handles`) deleted, the new ones added. Anyone else's
+ * rules in the chain stay. nft applies a batch whole or not at all.
  */
-export function masqueradeBatch(chain: string, comment: string, m: Masquerade): string {
+export function masqueradeBatch(chain: string, comment: string, m: Masquerade, handles: readonly number[]): string {
   // A rule per network, not one set of them: nft merges adjacent networks of a set into one range,
   // which would read back as something other than what was declared.
   const rules = m.sources.map((source) => {
@@ -74,10 +75,15 @@ export function masqueradeBatch(chain: string, comment: string, m: Masquerade): 
           chain: { ...table, name: chain, type: "nat", hook: "postrouting", prio: 100, policy: "accept" },
         },
       },
-      { flush: { chain: { ...table, name: chain } } },
+      ...handles.map((handle) => ({ delete: { rule: { ...table, chain, handle } } })),
       ...rules,
     ],
   });
+}
+
+/** The batch that removes the rules `handles` of the chain `chain`. */
+export function deleteRulesBatch(chain: string, handles: readonly number[]): string {
+  return JSON.stringify({ nftables: handles.map((handle) => ({ delete: { rule: { ...table, chain, handle } } })) });
 }
 
 /** The batch that removes the chain `chain` and its rules. */
@@ -111,6 +117,7 @@ export function nftBatch(batch: string): string[] {
 }
 
 interface NftRule {
+  handle?: number;
   comment?: string;
   expr?: Array<Record<string, unknown>>;
 }
@@ -121,12 +128,21 @@ export function chainsOf(stdout: string): string[] {
   return items.flatMap((item) => (item.chain?.name === undefined ? [] : [item.chain.name]));
 }
 
+/** What a chain of ours holds, as read back. */
+export interface ChainRead {
+  /** What its rules marked as ours do; undefined when it has none. */
+  found: Masquerade | undefined;
+  /** The handles of the rules marked as ours. */
+  ours: number[];
+  /** How many of its rules are not marked as ours: someone else's, to be left alone. */
+  foreign: number;
+}
+
 /**
  * What the chain's rules marked `comment` do, read from `nft -j list chain` output: the device and
- * sources of its masquerade rules (none found: no sources). `foreign` counts the rules of the
- * chain that are not so marked.
+ * sources of its masquerade rules, and their handles; and how many rules are not so marked.
  */
-export function parseMasquerade(stdout: string, comment: string): { found: Masquerade | undefined; foreign: number } {
+export function parseMasquerade(stdout: string, comment: string): ChainRead {
   const items = (JSON.parse(stdout) as { nftables?: Array<{ rule?: NftRule }> }).nftables ?? [];
   const rules = items.flatMap((item) => (item.rule === undefined ? [] : [item.rule]));
   const ours = rules.filter((r) => r.comment === comment);
@@ -143,6 +159,7 @@ export function parseMasquerade(stdout: string, comment: string): { found: Masqu
   }
   return {
     found: device === undefined ? undefined : { device, sources: sortSources(sources) },
+    ours: ours.flatMap((r) => (r.handle === undefined ? [] : [r.handle])),
     foreign: rules.length - ours.length,
   };
 }

@@ -2,17 +2,19 @@
  * Nat, provider half: source NAT (masquerade) in a router namespace for traffic from given
  * networks leaving through a given device, in nftables. What it writes is all in the library's
  * own table, `inet pulumi_netns`, in a chain of the resource's own (iproute/nft.ts): a rule that
- * someone else wrote, in their tables or even in ours, is never changed. The last chain of ours to
- * go takes the table with it.
+ * someone else wrote, in their tables or even in that chain, is never changed; ours are known by
+ * their comment and replaced or deleted by their handles. The last chain of ours to go, when
+ * nothing else is in it, takes the table with it.
  */
 import { interfaceName } from "../iproute/names.js";
 import {
+  type ChainRead,
   chainsOf,
   deleteChainBatch,
+  deleteRulesBatch,
   deleteTableBatch,
   listChain,
   listTable,
-  type Masquerade,
   masqueradeBatch,
   natSource,
   nftBatch,
@@ -102,11 +104,10 @@ export default class NatProvider implements KindProvider<NatInputs, NatState> {
     await exclusive(props.netns, async () => {
       const chain = await this.readChain(props);
       if (chain === undefined) return;
+      // Someone else's rules in our chain keep it, and the table, for them: only ours go.
       if (chain.foreign > 0) {
-        throw new Error(
-          `${describe(props)}: chain ${chainOf(props)} of table inet pulumi_netns holds ${chain.foreign} rule(s) this ` +
-            "stack did not write; refusing to delete them. Remove them yourself, then delete again.",
-        );
+        if (chain.ours.length > 0) await netns.exec(nftBatch(deleteRulesBatch(chainOf(props), chain.ours)));
+        return;
       }
       await ignoreNotFound(() => netns.exec(nftBatch(deleteChainBatch(chainOf(props)))));
       const left = await undefinedIfNotFound(() => netns.execRead(listTable()));
@@ -116,24 +117,19 @@ export default class NatProvider implements KindProvider<NatInputs, NatState> {
     });
   }
 
-  /** Makes the chain hold exactly `p`'s rules: one batch, applied whole or not at all. */
+  /** Makes the chain hold exactly `p`'s rules of ours, beside anyone else's: one batch, applied whole or not at all. */
   private async write(p: NatInputs): Promise<NatState> {
     const chain = chainOf(p);
     await exclusive(p.netns, async () => {
       const found = await this.readChain(p);
-      if (found !== undefined && found.foreign > 0) {
-        throw new Error(
-          `${describe(p)}: chain ${chain} of table inet pulumi_netns exists and holds rules this stack did not ` +
-            "write; refusing to replace them.",
-        );
-      }
-      await this.machine.netns(p.netns).exec(nftBatch(masqueradeBatch(chain, commentOf(p), p)));
+      const batch = masqueradeBatch(chain, commentOf(p), p, found?.ours ?? []);
+      await this.machine.netns(p.netns).exec(nftBatch(batch));
     });
     return { ...p, chain };
   }
 
   /** The chain's rules as far as they are ours; undefined when the chain (or table, or namespace) is not there. */
-  private async readChain(p: NatInputs): Promise<{ found: Masquerade | undefined; foreign: number } | undefined> {
+  private async readChain(p: NatInputs): Promise<ChainRead | undefined> {
     const netns: Netns = this.machine.netns(p.netns);
     const listed = await undefinedIfNotFound(() => netns.execRead(listChain(chainOf(p))));
     return listed === undefined ? undefined : parseMasquerade(listed, commentOf(p));
@@ -167,8 +163,4 @@ function commentOf(p: NatInputs): string {
   if (marker.length <= COMMENT_MAX) return marker;
   const { createHash } = require("node:crypto") as typeof import("node:crypto");
   return `pulumi-netns:${createHash("sha256").update(marker).digest("hex")}`;
-}
-
-function describe(p: NatInputs): string {
-  return `Nat on ${p.device}${p.netns === undefined ? "" : ` in namespace "${p.netns}"`}`;
 }

@@ -104,14 +104,22 @@ describe("Nat on the kernel", () => {
     });
   });
 
-  it("refuses to take over a chain of that name holding rules it did not write", async () => {
+  it("leaves a rule of someone else's in its chain alone, on update and on delete", async () => {
     await withNamespaces(1, async ([netns]) => {
       const n = netns as string;
       const p: NatInputs = { netns: n, device: "up0", sources: ["10.80.1.0/24"], owner: "it/test:nat2" };
       const { outs } = await provider.create(p);
-      nft(n, "add", "rule", "inet", "pulumi_netns", outs.chain, "counter");
-      await assert.rejects(provider.update("id", outs, p), /holds rules this stack did not write/);
-      await assert.rejects(provider.delete("id", outs), /1 rule\(s\) this stack did not write/);
+      nft(n, "add", "rule", "inet", "pulumi_netns", outs.chain, "counter", "comment", '"the user\'s"');
+      const users = /counter packets \d+ bytes \d+ comment "the user's"/;
+      const updated = await provider.update("id", outs, { ...p, sources: ["10.80.9.0/24"] });
+      const listed = nft(n, "list", "chain", "inet", "pulumi_netns", outs.chain);
+      assert.match(listed, users);
+      assert.match(listed, /ip saddr 10\.80\.9\.0\/24 masquerade/);
+      assert.doesNotMatch(listed, /10\.80\.1\.0/);
+      await provider.delete("id", updated.outs);
+      const left = nft(n, "list", "ruleset");
+      assert.match(left, users, "the user's rule, with the chain and table it needs, stays");
+      assert.doesNotMatch(left, /masquerade/);
       nft(n, "delete", "table", "inet", "pulumi_netns");
     });
   });

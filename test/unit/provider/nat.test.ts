@@ -30,15 +30,20 @@ describe("Nat check", () => {
 describe("Nat's nftables rules", () => {
   it("read back what they write, a rule per network, and count rules without the mark", () => {
     const m = { device: "up0", sources: ["10.1.0.0/24", "10.2.0.1/32", "fd00::/64"] };
-    const batch = JSON.parse(masqueradeBatch("nat_x", "pulumi-netns:a/b:c", m)) as { nftables: unknown[] };
+    const batch = JSON.parse(masqueradeBatch("nat_x", "pulumi-netns:a/b:c", m, [7])) as { nftables: unknown[] };
     const rules = batch.nftables.filter((c) => JSON.stringify(c).includes('"rule"'));
-    assert.equal(rules.length, 3);
+    assert.equal(rules.length, 4, "the old rule of ours deleted by its handle, a new one per network");
+    assert.deepEqual(rules[0], {
+      delete: { rule: { family: "inet", table: "pulumi_netns", chain: "nat_x", handle: 7 } },
+    });
+    assert.ok(!JSON.stringify(batch).includes("flush"), "anyone else's rules in the chain stay");
     // As nft lists it: a set of several, a single prefix alone, a /32 as a bare address.
     const listed = {
       nftables: [
         { chain: { name: "nat_x" } },
         {
           rule: {
+            handle: 3,
             comment: "pulumi-netns:a/b:c",
             expr: [
               { match: { op: "==", left: { meta: { key: "oifname" } }, right: "up0" } },
@@ -54,6 +59,7 @@ describe("Nat's nftables rules", () => {
         },
         {
           rule: {
+            handle: 4,
             comment: "pulumi-netns:a/b:c",
             expr: [
               { match: { left: { meta: { key: "oifname" } }, right: "up0" } },
@@ -70,7 +76,11 @@ describe("Nat's nftables rules", () => {
         { rule: { expr: [{ counter: null }] } },
       ],
     };
-    assert.deepEqual(parseMasquerade(JSON.stringify(listed), "pulumi-netns:a/b:c"), { found: m, foreign: 1 });
+    assert.deepEqual(parseMasquerade(JSON.stringify(listed), "pulumi-netns:a/b:c"), {
+      found: m,
+      ours: [3, 4],
+      foreign: 1,
+    });
   });
 
   it("say nftables is missing, rather than that the rules are gone, when nft is not installed", async () => {
