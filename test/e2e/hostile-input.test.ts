@@ -590,31 +590,58 @@ async function failureOf(run: Promise<unknown>): Promise<string> {
   throw new Error("the run succeeded, but it had to fail");
 }
 
-describe("hostile and malformed input", () => {
-  let test: TestStack;
-  let stack: Stack;
+/**
+ * How many cases run at once, each on a stack of its own. Every case fails in `check`, before
+ * anything is made, so they cannot disturb each other's view of the machine; most of a case's time
+ * is the engine and its plugins starting, which overlaps well.
+ */
+const LANES = 3;
+
+describe("hostile and malformed input", { concurrency: LANES }, () => {
+  const stacks: TestStack[] = [];
+  const free: TestStack[] = [];
+  const waiting: Array<(test: TestStack) => void> = [];
   before(async () => {
-    test = await testStack(project, { case: JSON.stringify({ kind: "NetNamespace", args: { name: "unused" } }) });
-    stack = test.stack;
+    for (let i = 0; i < LANES; i++) {
+      const test = await testStack(project, {
+        case: JSON.stringify({ kind: "NetNamespace", args: { name: "unused" } }),
+      });
+      stacks.push(test);
+      free.push(test);
+    }
   });
   after(async () => {
-    await test?.dispose();
+    for (const test of stacks) await test.dispose();
   });
+
+  /** Runs `body` on a stack no other case is using, waiting for one to be free. */
+  async function onFreeStack(body: (stack: Stack) => Promise<void>): Promise<void> {
+    const test = free.pop() ?? (await new Promise<TestStack>((resolve) => waiting.push(resolve)));
+    try {
+      await body(test.stack);
+    } finally {
+      const next = waiting.shift();
+      if (next !== undefined) next(test);
+      else free.push(test);
+    }
+  }
 
   it(`has at least 40 cases (${cases.length})`, () => assert.ok(cases.length >= 40));
 
   for (const c of cases) {
     it(`refuses ${c.what} at preview and at up, naming it, and changes nothing`, async () => {
-      const state = machineState();
-      await stack.setConfig("case", { value: JSON.stringify({ kind: c.kind, args: c.args }) });
-      for (const run of [() => stack.preview(), () => stack.up()]) {
-        const message = await failureOf(run());
-        assert.match(message, new RegExp(`dynamic/netns:${c.kind} resource 'bad'`), "names the resource");
-        assert.match(message, new RegExp(`property ${c.property} value`), "names the property");
-        assert.match(message, c.rule, "states the rule");
-        if (c.shown !== "") assert.ok(message.includes(`got ${c.shown}`), `shows the bad value: got ${c.shown}`);
-      }
-      assert.deepEqual(machineState(), state, "nothing on the machine changed");
+      await onFreeStack(async (stack) => {
+        const state = machineState();
+        await stack.setConfig("case", { value: JSON.stringify({ kind: c.kind, args: c.args }) });
+        for (const run of [() => stack.preview(), () => stack.up()]) {
+          const message = await failureOf(run());
+          assert.match(message, new RegExp(`dynamic/netns:${c.kind} resource 'bad'`), "names the resource");
+          assert.match(message, new RegExp(`property ${c.property} value`), "names the property");
+          assert.match(message, c.rule, "states the rule");
+          if (c.shown !== "") assert.ok(message.includes(`got ${c.shown}`), `shows the bad value: got ${c.shown}`);
+        }
+        assert.deepEqual(machineState(), state, "nothing on the machine changed");
+      });
     });
   }
 });
