@@ -43,7 +43,8 @@ const defaultRoute = new Route(
 const forwarding = new Sysctl("r-forwarding", { key: "net.ipv4.ip_forward", value: "1", netns: r.name });
 const nat = new Nat("r-nat", { netns: r.name, device: up.pair.name, sources: ["10.81.1.0/24"] });
 
-const serve = `require("net").createServer((s) => s.on("error", () => {}).end(process.env.GREETING + " " + s.remoteAddress)).listen(8090, "0.0.0.0", () => console.log("serving on 8090"));`;
+// No handler for socket errors: the readiness probe and the TCP check close politely.
+const serve = `require("net").createServer((s) => s.end(process.env.GREETING + " " + s.remoteAddress)).listen(8090, "0.0.0.0", () => console.log("serving on 8090"));`;
 const server = new NetnsProcess(
   "u-server",
   { netns: u.name, command: [process.execPath, "-e", serve], env: { GREETING: greeting }, readyPort: 8090 },
