@@ -1,8 +1,9 @@
 /**
  * The lifecycle that HostsFile and ResolvConf share ({@link NetnsFileProvider}): one file of a
- * namespace's own, in /etc/netns/NAME/ (see iproute/netns-files.ts). Its first line marks it as written by its
- * resource; a file without that line is someone else's, and is neither replaced nor removed. It is
- * always written whole and atomically, so a program starting in the namespace never reads half.
+ * namespace's own, in /etc/netns/NAME/ (see iproute/netns-files.ts). Its first line marks it as
+ * written by its resource; a file without that line is someone else's, and is neither replaced nor
+ * removed. It is always written whole and atomically, so a program starting in the namespace never
+ * reads half of it.
  *
  * /etc/netns and /etc/netns/NAME are made when missing; the journal records that it was us who
  * made them, so that the last of our files to go takes them along, and a folder someone else made
