@@ -187,6 +187,17 @@ export function addressDelete(cidr: string, device: string): string[] {
   return ["address", "delete", cidr, "dev", device];
 }
 
+/**
+ * A network in CIDR notation without host bits, as iproute2 prints it. One with host bits set
+ * (`10.1.20.5/24`) is refused, naming the network it probably means, never silently truncated.
+ */
+export function network(text: string): string | Problem {
+  const net = parseCidr(text);
+  if (isProblem(net)) return net;
+  if (hostBitsSet(net)) return problem(`has host bits set; the network is ${networkOf(net)}`);
+  return `${net.address}/${net.prefixLength}`;
+}
+
 /** A bare address (no prefix length), as iproute2 prints it. */
 export function ipAddress(text: string): string | Problem {
   const ip = parseIp(text);

@@ -6,8 +6,7 @@
  * Everything of ours is in one table per namespace, `inet pulumi_netns`; each Nat resource has a
  * chain of its own there, hooked at postrouting, whose rules carry its mark as their comment.
  */
-import { isProblem, type Problem, problem } from "../rule.js";
-import { type Family, hostBitsSet, ipToBigInt, networkOf, parseCidr } from "./address.js";
+import { type Family, ipToBigInt } from "./address.js";
 
 export const NAT_TABLE = { family: "inet", name: "pulumi_netns" } as const;
 
@@ -16,14 +15,6 @@ export interface Masquerade {
   device: string;
   /** Networks, sorted by family and address (as nft lists a set). */
   sources: string[];
-}
-
-/** A source network: CIDR notation without host bits. */
-export function natSource(text: string): string | Problem {
-  const net = parseCidr(text);
-  if (isProblem(net)) return net;
-  if (hostBitsSet(net)) return problem(`has host bits set; the network is ${networkOf(net)}`);
-  return `${net.address}/${net.prefixLength}`;
 }
 
 /** Sources in the order nft lists a set's elements: IPv4 first, each family by address, then by length. */

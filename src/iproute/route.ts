@@ -2,7 +2,7 @@
  * `ip route` argv builders and parsers: pure, no I/O.
  */
 import { isProblem, type Problem, problem } from "../rule.js";
-import { type Family, hostBitsSet, networkOf, parseCidr, parseIp } from "./address.js";
+import { type Family, network, parseCidr, parseIp } from "./address.js";
 
 /** The main routing table, where `ip route` works when no table is named. */
 export const MAIN_TABLE = 254;
@@ -21,10 +21,9 @@ export interface RouteSpec {
 /** A route's destination: a network in CIDR notation without host bits, or `default`. */
 export function routeDestination(text: string): string | Problem {
   if (text === "default") return text;
-  const net = parseCidr(text);
-  if (isProblem(net)) return problem(`${net.problem}, or be "default"`);
-  if (hostBitsSet(net)) return problem(`has host bits set; the network is ${networkOf(net)}`);
-  return `${net.address}/${net.prefixLength}`;
+  const parsed = parseCidr(text);
+  if (isProblem(parsed)) return problem(`${parsed.problem}, or be "default"`);
+  return network(text);
 }
 
 /** A route's gateway: an address without a prefix length. */

@@ -65,6 +65,11 @@ export async function createOrAdopt(
   }
 }
 
+/** True when any of `keys` differs between `olds` and `news`, lists and objects compared by their content: for diff. */
+export function differ<T>(olds: T, news: T, keys: readonly (keyof T)[]): boolean {
+  return keys.some((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
+}
+
 function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }

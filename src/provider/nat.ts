@@ -6,6 +6,7 @@
  * their comment and replaced or deleted by their handles. The last chain of ours to go, when
  * nothing else is in it, takes the table with it.
  */
+import { network } from "../iproute/address.js";
 import { interfaceName } from "../iproute/names.js";
 import {
   type ChainRead,
@@ -16,14 +17,13 @@ import {
   listChain,
   listTable,
   masqueradeBatch,
-  natSource,
   nftBatch,
   parseMasquerade,
   sortSources,
 } from "../iproute/nft.js";
 import { checkInputs, netnsInput, ownerInput, text } from "./inputs.js";
 import type { Created, KindProvider, Updated } from "./kind.js";
-import { ignoreNotFound, undefinedIfNotFound } from "./lifecycle.js";
+import { differ, ignoreNotFound, undefinedIfNotFound } from "./lifecycle.js";
 import type { Machine, Netns } from "./machine.js";
 import { markerOf } from "./ownership.js";
 
@@ -62,7 +62,7 @@ export default class NatProvider implements KindProvider<NatInputs, NatState> {
           netns: netnsInput(z),
           device: text(z, interfaceName),
           sources: z
-            .array(text(z, natSource))
+            .array(text(z, network))
             .min(1, "must hold at least one network whose traffic is translated")
             .transform(sortSources),
           owner: ownerInput(z),
@@ -73,7 +73,7 @@ export default class NatProvider implements KindProvider<NatInputs, NatState> {
 
   async diff(_id: string, olds: NatState, news: NatInputs) {
     const replaces = olds.netns !== news.netns ? ["netns"] : [];
-    const changed = olds.device !== news.device || JSON.stringify(olds.sources) !== JSON.stringify(news.sources);
+    const changed = differ<NatInputs>(olds, news, ["device", "sources"]);
     return { changes: changed || replaces.length > 0, replaces };
   }
 

@@ -13,7 +13,7 @@ import path from "node:path";
 import { markOf, netnsFilesFolder } from "../iproute/netns-files.js";
 import { forget, recall, remember } from "./journal.js";
 import type { Created, KindProvider, Updated } from "./kind.js";
-import { undefinedIfNotFound } from "./lifecycle.js";
+import { differ, undefinedIfNotFound } from "./lifecycle.js";
 import type { Machine } from "./machine.js";
 import { markerOf } from "./ownership.js";
 
@@ -55,7 +55,7 @@ export abstract class NetnsFileProvider<I extends NetnsFileInputs> implements Ki
 
   async diff(_id: string, olds: I & NetnsFileState, news: I) {
     const replaces = olds.netns !== news.netns ? ["netns"] : [];
-    const changed = this.contents.some((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
+    const changed = differ<I>(olds, news, this.contents);
     return { changes: changed || replaces.length > 0, replaces };
   }
 

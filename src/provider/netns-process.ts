@@ -15,7 +15,7 @@ import { environHas, parseStat, stopped } from "../iproute/proc.js";
 import { wholeNumber } from "../rule.js";
 import { checkInputs, describeValue, known, netnsInput, number, ownerInput, text } from "./inputs.js";
 import type { Created, KindProvider, Updated } from "./kind.js";
-import { undefinedIfNotFound, undoOnFailure } from "./lifecycle.js";
+import { differ, undefinedIfNotFound, undoOnFailure } from "./lifecycle.js";
 import type { Machine } from "./machine.js";
 import { tcpProbe } from "./probes.js";
 
@@ -56,6 +56,11 @@ export interface NetnsProcessState extends NetnsProcessInputs {
   /** The file its standard output and error are appended to. */
   logFile: string;
 }
+
+/** What the process is: a change restarts it. */
+const RESTART = ["command", "env", "cwd"] as const;
+/** How it is waited for and stopped: a change is stored, and nothing that runs changes. */
+const SETTINGS = ["readyPort", "readyAddress", "readyTimeout", "stopTimeout"] as const;
 
 /** How long create waits, when there is no readiness port, to see that the process did not exit at once. */
 const SETTLE_MS = 250;
@@ -130,9 +135,7 @@ export default class NetnsProcessProvider implements KindProvider<NetnsProcessIn
 
   async diff(_id: string, olds: NetnsProcessState, news: NetnsProcessInputs) {
     const replaces = olds.netns !== news.netns ? ["netns"] : [];
-    const changed = (
-      ["command", "env", "cwd", "readyPort", "readyAddress", "readyTimeout", "stopTimeout"] as const
-    ).some((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
+    const changed = differ<NetnsProcessInputs>(olds, news, [...RESTART, ...SETTINGS]);
     return { changes: changed || replaces.length > 0, replaces };
   }
 
@@ -153,10 +156,8 @@ export default class NetnsProcessProvider implements KindProvider<NetnsProcessIn
   }
 
   async update(_id: string, olds: NetnsProcessState, news: NetnsProcessInputs): Promise<Updated<NetnsProcessState>> {
-    const restart = (["command", "env", "cwd"] as const).some(
-      (k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]),
-    );
-    if (!restart) return { outs: { ...news, pid: olds.pid, startTime: olds.startTime, logFile: olds.logFile } };
+    if (!differ<NetnsProcessInputs>(olds, news, RESTART))
+      return { outs: { ...news, pid: olds.pid, startTime: olds.startTime, logFile: olds.logFile } };
     await this.stopMarked(olds, olds);
     return { outs: await this.start(news) };
   }
