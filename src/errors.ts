@@ -19,6 +19,8 @@ export type IpFailureReason =
   | "transient"
   /** The `ip` program itself could not be started. */
   | "ip-missing"
+  /** The command never reached its host: ssh could not connect or log in, or the host is unfit (no `ip`, no root). */
+  | "unreachable"
   | "other";
 
 const brand = "pulumi-netns:IpCommandError";
@@ -74,10 +76,18 @@ export interface Exit {
   exitCode: number | undefined;
   stdout: string;
   stderr: string;
+  /** Set when the command never reached the host of that name; `stderr` then says why, in full. */
+  unreachable?: string | undefined;
+}
+
+/** How a command ends that never reached its host: `problem` names the host and what to do. */
+export function hostFailure(host: string, problem: string): Exit {
+  return { exitCode: 255, stdout: "", stderr: problem, unreachable: host };
 }
 
 /** The classified error of a command that did not exit 0. */
 export function commandFailure(argv: readonly string[], exit: Exit): IpCommandError {
+  if (exit.unreachable !== undefined) return new IpCommandError(argv, exit.exitCode, exit.stderr, "unreachable");
   if (exit.exitCode === undefined) return new IpCommandError(argv, undefined, exit.stderr, "ip-missing");
   return new IpCommandError(argv, exit.exitCode, exit.stderr, classify(exit.stderr));
 }
@@ -152,6 +162,7 @@ const hints: Record<IpFailureReason, string> = {
   transient: "The kernel was busy; running the command again usually succeeds.",
   "ip-missing":
     "Install iproute2 (Debian/Ubuntu: apt-get install iproute2; Fedora: dnf install iproute) and make sure `ip` is on PATH.",
+  unreachable: "",
   other: "",
 };
 
@@ -162,6 +173,7 @@ function describe(
   reason: IpFailureReason,
 ): string {
   const command = argv.map(quoteForDisplay).join(" ");
+  if (reason === "unreachable") return `${stderr.trim()}\nNothing was run there; the command was: ${command}`;
   const head =
     reason === "ip-missing"
       ? `Could not run \`${programOf(argv)}\` (${stderr.trim() || "not found"}): ${command}`

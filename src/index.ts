@@ -2,6 +2,7 @@
 // error types a failure carries.
 
 export { IpCommandError, type IpFailureReason, isIpError } from "./errors.js";
+export type { HostInput, HostParts } from "./iproute/host.js";
 export { Bridge, type BridgeArgs } from "./program/bridge.js";
 export {
   type BuiltSpoke,
@@ -16,8 +17,10 @@ export {
   type PlannedInterface,
   type PlannedNode,
   type PlannedRoute,
+  type PlannedTunnel,
   planTopology,
   type TopologyLink,
+  type TopologyMachine,
   type TopologyNode,
   type TopologyRoute,
   type TopologySegment,
@@ -32,6 +35,7 @@ export { NetNamespace, type NetNamespaceArgs } from "./program/net-namespace.js"
 export { NetnsProcess, type NetnsProcessArgs } from "./program/netns-process.js";
 export { Reachability, type ReachabilityArgs } from "./program/reachability.js";
 export { ResolvConf, type ResolvConfArgs } from "./program/resolv-conf.js";
+export type { OnHost } from "./program/resource.js";
 export { Route, type RouteArgs } from "./program/route.js";
 export { Sysctl, type SysctlArgs } from "./program/sysctl.js";
 export { VethPair, type VethPairArgs } from "./program/veth-pair.js";

@@ -3,9 +3,9 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { BridgeState } from "../provider/bridge.js";
-import { NetnsResource, type Wire } from "./resource.js";
+import { NetnsResource, type OnHost, type Wire } from "./resource.js";
 
-export interface BridgeArgs {
+export interface BridgeArgs extends OnHost {
   /** The bridge's interface name (1–15 bytes). Changing it replaces the bridge. */
   name: pulumi.Input<string>;
   /**
@@ -65,6 +65,7 @@ export class Bridge extends NetnsResource {
       "Bridge",
       name,
       {
+        host: args.host,
         name: args.name,
         netns: args.netns,
         mtu: args.mtu,

@@ -3,9 +3,9 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { HostsFileState } from "../provider/hosts-file.js";
-import { NetnsResource, type Wire } from "./resource.js";
+import { NetnsResource, type OnHost, type Wire } from "./resource.js";
 
-export interface HostsFileArgs {
+export interface HostsFileArgs extends OnHost {
   /** The namespace whose hosts file it is. Changing it replaces the resource. */
   netns: pulumi.Input<string>;
   /** One line per address: `{ address: "10.1.1.2", names: ["web", "web.lab"] }`. Updated in place. */
@@ -39,6 +39,7 @@ export class HostsFile extends NetnsResource {
       "HostsFile",
       name,
       {
+        host: args.host,
         netns: args.netns,
         entries: args.entries,
         loopback: args.loopback,

@@ -4,9 +4,9 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { IpAddressState } from "../provider/ip-address.js";
-import { NetnsResource, type Wire } from "./resource.js";
+import { NetnsResource, type OnHost, type Wire } from "./resource.js";
 
-export interface IpAddressArgs {
+export interface IpAddressArgs extends OnHost {
   /**
    * The address with its prefix length, IPv4 or IPv6 (`10.1.10.2/24`, `fd00::2/64`). Stored as
    * iproute2 prints it (IPv6 compressed, lowercase). Changing it replaces the address.
@@ -45,6 +45,7 @@ export class IpAddress extends NetnsResource {
       "IpAddress",
       name,
       {
+        host: args.host,
         address: args.address,
         device: args.device,
         netns: args.netns,

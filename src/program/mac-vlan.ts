@@ -4,9 +4,9 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { MacVlanState } from "../provider/mac-vlan.js";
-import { NetnsResource, type Wire } from "./resource.js";
+import { NetnsResource, type OnHost, type Wire } from "./resource.js";
 
-export interface MacVlanArgs {
+export interface MacVlanArgs extends OnHost {
   /** The link's interface name (1–15 bytes). Changing it replaces the link. */
   name: pulumi.Input<string>;
   /**
@@ -66,6 +66,7 @@ export class MacVlan extends NetnsResource {
       "MacVlan",
       name,
       {
+        host: args.host,
         name: args.name,
         netns: args.netns,
         parent: args.parent,

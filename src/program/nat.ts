@@ -4,9 +4,9 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { NatState } from "../provider/nat.js";
-import { NetnsResource, type Wire } from "./resource.js";
+import { NetnsResource, type OnHost, type Wire } from "./resource.js";
 
-export interface NatArgs {
+export interface NatArgs extends OnHost {
   /**
    * The router's namespace. Changing it replaces the resource.
    * @default the root namespace
@@ -38,7 +38,13 @@ export class Nat extends NetnsResource {
     super(
       "Nat",
       name,
-      { netns: args.netns, device: args.device, sources: args.sources, chain: undefined } satisfies Wire<NatState>,
+      {
+        host: args.host,
+        netns: args.netns,
+        device: args.device,
+        sources: args.sources,
+        chain: undefined,
+      } satisfies Wire<NatState>,
       opts,
     );
   }

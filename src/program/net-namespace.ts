@@ -3,9 +3,9 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { NetNamespaceState } from "../provider/net-namespace.js";
-import { NetnsResource, type Wire } from "./resource.js";
+import { NetnsResource, type OnHost, type Wire } from "./resource.js";
 
-export interface NetNamespaceArgs {
+export interface NetNamespaceArgs extends OnHost {
   /**
    * The namespace's name: `ip netns add NAME`, then `ip -n NAME …` for everything inside it.
    * Changing it replaces the namespace (and so everything in it).
@@ -34,7 +34,7 @@ export class NetNamespace extends NetnsResource {
     super(
       "NetNamespace",
       name,
-      { name: args.name, loopbackUp: args.loopbackUp } satisfies Wire<NetNamespaceState>,
+      { host: args.host, name: args.name, loopbackUp: args.loopbackUp } satisfies Wire<NetNamespaceState>,
       opts,
     );
   }

@@ -4,9 +4,9 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { NetnsProcessState } from "../provider/netns-process.js";
-import { NetnsResource, type Wire } from "./resource.js";
+import { NetnsResource, type OnHost, type Wire } from "./resource.js";
 
-export interface NetnsProcessArgs {
+export interface NetnsProcessArgs extends OnHost {
   /**
    * The program and its arguments, as argv (`["/usr/bin/python3", "-m", "http.server", "80"]`): no
    * shell reads them. The program is an absolute path, a name on PATH, or a path relative to `cwd`;
@@ -67,6 +67,7 @@ export class NetnsProcess extends NetnsResource {
       "NetnsProcess",
       name,
       {
+        host: args.host,
         command: args.command,
         netns: args.netns,
         env: args.env,

@@ -4,9 +4,9 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { ReachabilityState } from "../provider/reachability.js";
-import { NetnsResource, type Wire } from "./resource.js";
+import { NetnsResource, type OnHost, type Wire } from "./resource.js";
 
-export interface ReachabilityArgs {
+export interface ReachabilityArgs extends OnHost {
   /** The destination: an address without a prefix length. Changing it replaces the check. */
   address: pulumi.Input<string>;
   /**
@@ -58,6 +58,7 @@ export class Reachability extends NetnsResource {
       "Reachability",
       name,
       {
+        host: args.host,
         address: args.address,
         netns: args.netns,
         expect: args.expect,

@@ -3,9 +3,9 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { ResolvConfState } from "../provider/resolv-conf.js";
-import { NetnsResource, type Wire } from "./resource.js";
+import { NetnsResource, type OnHost, type Wire } from "./resource.js";
 
-export interface ResolvConfArgs {
+export interface ResolvConfArgs extends OnHost {
   /** The namespace whose resolv.conf it is. Changing it replaces the resource. */
   netns: pulumi.Input<string>;
   /** One to three nameserver addresses, in the order they are asked. Updated in place. */
@@ -36,6 +36,7 @@ export class ResolvConf extends NetnsResource {
       "ResolvConf",
       name,
       {
+        host: args.host,
         netns: args.netns,
         nameservers: args.nameservers,
         search: args.search,

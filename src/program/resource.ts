@@ -3,15 +3,30 @@
  * and the `owner` input that marks what it makes (see provider/ownership.ts).
  */
 import * as pulumi from "@pulumi/pulumi";
+import type { HostInput } from "../iproute/host.js";
 import { type Kind, TOKEN_MODULE } from "../kinds.js";
 import { forwarder } from "./forwarder.js";
 
 /**
  * The inputs a resource hands its provider: a value (or undefined, for an output the provider
  * fills in) for every property of the kind's state, so that the two halves agree on the names.
- * The values are checked by the provider's `check`; `owner` is added by {@link NetnsResource}.
+ * The values are checked by the provider's `check`; `owner` is added by {@link NetnsResource},
+ * and `host` ({@link OnHost}) is checked for every kind by provider/index.ts.
  */
-export type Wire<State> = { [K in Exclude<keyof State, "owner">]-?: unknown };
+export type Wire<State> = { [K in Exclude<keyof State, "owner" | "host">]-?: unknown } & { host: unknown };
+
+/** What every kind's arguments (and every component's) share: the host the resource lives on. */
+export interface OnHost {
+  /**
+   * The machine the resource lives on, reached with `ssh`: a destination as `ssh` takes it (a
+   * `Host` alias of ~/.ssh/config, `user@name`, an address), or `{ address, user, port,
+   * identityFile, configFile }`. Everything of the resource (its `ip` commands, its files, its
+   * records) is on that host. Only the key file's path is stored in the state, never a key.
+   * Changing it replaces the resource.
+   * @default this machine
+   */
+  host?: pulumi.Input<HostInput> | undefined;
+}
 
 /**
  * A resource of one of the registry's kinds (kinds.ts).

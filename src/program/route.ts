@@ -4,9 +4,9 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { RouteState } from "../provider/route.js";
-import { NetnsResource, type Wire } from "./resource.js";
+import { NetnsResource, type OnHost, type Wire } from "./resource.js";
 
-export interface RouteArgs {
+export interface RouteArgs extends OnHost {
   /**
    * Where the route leads: a network in CIDR notation (`10.1.20.0/24`, `fd00:20::/64`) or `default`.
    * A destination with host bits set (`10.1.20.5/24`) is refused, not silently truncated.
@@ -52,6 +52,7 @@ export class Route extends NetnsResource {
       "Route",
       name,
       {
+        host: args.host,
         destination: args.destination,
         via: args.via,
         device: args.device,

@@ -4,9 +4,9 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { SysctlState } from "../provider/sysctl.js";
-import { NetnsResource, type Wire } from "./resource.js";
+import { NetnsResource, type OnHost, type Wire } from "./resource.js";
 
-export interface SysctlArgs {
+export interface SysctlArgs extends OnHost {
   /** The key in dotted form, like `net.ipv4.ip_forward`. Changing it replaces the resource. */
   key: pulumi.Input<string>;
   /** The value to set (`1`, or words like `4096 131072 6291456`). Updated in place. */
@@ -35,7 +35,13 @@ export class Sysctl extends NetnsResource {
     super(
       "Sysctl",
       name,
-      { key: args.key, value: args.value, netns: args.netns, previous: undefined } satisfies Wire<SysctlState>,
+      {
+        host: args.host,
+        key: args.key,
+        value: args.value,
+        netns: args.netns,
+        previous: undefined,
+      } satisfies Wire<SysctlState>,
       opts,
     );
   }

@@ -4,9 +4,9 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { VethPairState } from "../provider/veth-pair.js";
-import { NetnsResource, type Wire } from "./resource.js";
+import { NetnsResource, type OnHost, type Wire } from "./resource.js";
 
-export interface VethPairArgs {
+export interface VethPairArgs extends OnHost {
   /** The first end's interface name (1–15 bytes). Changing it replaces the pair. */
   name: pulumi.Input<string>;
   /** The other end's interface name (1–15 bytes). Changing it replaces the pair. */
@@ -74,6 +74,7 @@ export class VethPair extends NetnsResource {
       "VethPair",
       name,
       {
+        host: args.host,
         name: args.name,
         peerName: args.peerName,
         netns: args.netns,

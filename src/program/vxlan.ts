@@ -4,9 +4,9 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { VxlanState } from "../provider/vxlan.js";
-import { NetnsResource, type Wire } from "./resource.js";
+import { NetnsResource, type OnHost, type Wire } from "./resource.js";
 
-export interface VxlanArgs {
+export interface VxlanArgs extends OnHost {
   /** The link's interface name (1–15 bytes). Changing it replaces the link. */
   name: pulumi.Input<string>;
   /**
@@ -16,10 +16,11 @@ export interface VxlanArgs {
   netns?: pulumi.Input<string> | undefined;
   /**
    * The namespace of the underlay: where `device` and `local` are and the tunnel's UDP socket
-   * lives (`ip -n UNDERLAY link add … netns NETNS type vxlan …`). Changing it replaces the link.
+   * lives (`ip -n UNDERLAY link add … netns NETNS type vxlan …`); `null` for the root namespace
+   * (`ip link add … netns NETNS …`), where a machine's own network is. Changing it replaces the link.
    * @default the same as `netns`
    */
-  underlayNetns?: pulumi.Input<string> | undefined;
+  underlayNetns?: pulumi.Input<string | null> | undefined;
   /** The VXLAN network identifier (`id VNI`), 1–16777215. Changing it replaces the link. */
   vni: pulumi.Input<number>;
   /** The tunnel's source address (`local`), in the underlay. Changing it replaces the link. */
@@ -49,6 +50,11 @@ export interface VxlanArgs {
    */
   mtu?: pulumi.Input<number> | undefined;
   /**
+   * The bridge, in `netns`, the link is a port of (`master BRIDGE`): how a tunnel joins a
+   * segment. Updated in place.
+   */
+  master?: pulumi.Input<string> | undefined;
+  /**
    * The link administratively up. Updated in place.
    * @default true
    */
@@ -65,7 +71,7 @@ export interface VxlanArgs {
 export class Vxlan extends NetnsResource {
   declare readonly name: pulumi.Output<string>;
   declare readonly netns: pulumi.Output<string | undefined>;
-  declare readonly underlayNetns: pulumi.Output<string | undefined>;
+  declare readonly underlayNetns: pulumi.Output<string | null | undefined>;
   declare readonly vni: pulumi.Output<number>;
   declare readonly local: pulumi.Output<string | undefined>;
   declare readonly remote: pulumi.Output<string | undefined>;
@@ -74,6 +80,7 @@ export class Vxlan extends NetnsResource {
   declare readonly device: pulumi.Output<string | undefined>;
   declare readonly learning: pulumi.Output<boolean>;
   declare readonly mtu: pulumi.Output<number | undefined>;
+  declare readonly master: pulumi.Output<string | undefined>;
   declare readonly up: pulumi.Output<boolean>;
   declare readonly ifindex: pulumi.Output<number>;
   declare readonly mac: pulumi.Output<string>;
@@ -83,6 +90,7 @@ export class Vxlan extends NetnsResource {
       "Vxlan",
       name,
       {
+        host: args.host,
         name: args.name,
         netns: args.netns,
         underlayNetns: args.underlayNetns,
@@ -94,6 +102,7 @@ export class Vxlan extends NetnsResource {
         device: args.device,
         learning: args.learning,
         mtu: args.mtu,
+        master: args.master,
         up: args.up,
         ifindex: undefined,
         mac: undefined,

@@ -26,11 +26,13 @@ export interface VxlanInputs extends VxlanOptions {
   name: string;
   netns?: string | undefined;
   /** Where `device` and `local` are, and the tunnel's socket; absent: the same as `netns`. */
-  underlayNetns?: string | undefined;
+  underlayNetns?: string | null | undefined;
   /** The underlay device the tunnel's packets leave by (`dev`). */
   device?: string | undefined;
   /** Set and watched when declared; otherwise the kernel's (the underlay's less 50 bytes). */
   mtu?: number | undefined;
+  /** The bridge it is a port of, in `netns`. */
+  master?: string | undefined;
   up: boolean;
   /** Who made it (see ownership.ts); its mark goes on the link's alias. */
   owner?: string | undefined;
@@ -57,7 +59,8 @@ export default class VxlanProvider implements KindProvider<VxlanInputs, VxlanSta
         z.object({
           name: text(z, interfaceName),
           netns: netnsInput(z),
-          underlayNetns: netnsInput(z),
+          // null: the root namespace, the machine's own (a tunnel between machines runs there).
+          underlayNetns: netnsInput(z).nullable(),
           vni: number(z, wholeNumber(1, 16777215, " (24 bits)")),
           local: text(z, ipAddress).optional(),
           remote: text(z, ipAddress).optional(),
@@ -66,6 +69,7 @@ export default class VxlanProvider implements KindProvider<VxlanInputs, VxlanSta
           device: text(z, interfaceName).optional(),
           learning: flag(z, true),
           mtu: number(z, wholeNumber(68, 65535)).optional(),
+          master: text(z, interfaceName).optional(),
           up: flag(z, true),
           owner: ownerInput(z),
         }),
@@ -77,7 +81,7 @@ export default class VxlanProvider implements KindProvider<VxlanInputs, VxlanSta
 
   async diff(_id: string, olds: VxlanState, news: VxlanInputs) {
     const replaces = identity.filter((key) => olds[key] !== news[key]);
-    const updates = (["learning", "mtu", "up"] as const).filter((key) => olds[key] !== news[key]);
+    const updates = (["learning", "mtu", "master", "up"] as const).filter((key) => olds[key] !== news[key]);
     return { changes: replaces.length + updates.length > 0, replaces, deleteBeforeReplace: true };
   }
 
@@ -90,13 +94,15 @@ export default class VxlanProvider implements KindProvider<VxlanInputs, VxlanSta
         inputs.device,
         inputs,
       ),
-      runsIn: underlayNetns === undefined ? undefined : this.machine.netns(underlayNetns),
+      runsIn: underlayNetns === undefined ? undefined : this.machine.netns(underlayNetns ?? undefined),
       settle: async (found) => {
         if (found?.vxlan !== undefined && found.vxlan.learning !== inputs.learning) {
           await this.machine.netns(netns).change(vxlanSetLearning(name, inputs.learning));
         }
         const mtu = found === undefined ? undefined : inputs.mtu;
-        await this.machine.netns(netns).change(linkSet(name, { alias: markerOf(inputs.owner), mtu, up: inputs.up }));
+        await this.machine
+          .netns(netns)
+          .change(linkSet(name, { alias: markerOf(inputs.owner), mtu, master: inputs.master, up: inputs.up }));
       },
     });
     return { id: this.id(inputs), outs: { ...inputs, ifindex: live.ifindex, mac: live.address ?? "" } };
@@ -121,6 +127,8 @@ export default class VxlanProvider implements KindProvider<VxlanInputs, VxlanSta
       mac: link.address ?? "",
     };
     if (props.mtu !== undefined) live.mtu = link.mtu;
+    if (link.master !== undefined) live.master = link.master;
+    else delete live.master;
     const { ifindex: _i, mac: _m, ...inputs } = live;
     return { id, props: live, inputs };
   }
@@ -128,6 +136,7 @@ export default class VxlanProvider implements KindProvider<VxlanInputs, VxlanSta
   async update(_id: string, olds: VxlanState, news: VxlanInputs): Promise<Updated<VxlanState>> {
     const netns = this.machine.netns(news.netns);
     if (news.learning !== olds.learning) await netns.change(vxlanSetLearning(news.name, news.learning));
+    if (news.master !== olds.master) await netns.change(linkSet(news.name, { master: news.master ?? null }));
     await updateLink(this.machine, olds, news);
     return { outs: { ...news, ifindex: olds.ifindex, mac: olds.mac } };
   }
@@ -158,5 +167,6 @@ function tunnelProblems(p: VxlanInputs): pulumi.dynamic.CheckFailure[] {
     .filter((a): a is string => a !== undefined && known(a))
     .map((a) => a.includes(":"));
   if (new Set(families).size > 1) fail("local", "must be of the same family as remote or group (IPv4 or IPv6)");
-  return [...failures, ...madeElsewhereProblems(p, p.underlayNetns, "underlayNetns")];
+  const underlay = p.underlayNetns === null ? "(the root namespace)" : p.underlayNetns;
+  return [...failures, ...madeElsewhereProblems(p, underlay, "underlayNetns")];
 }
