@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { nthAddress } from "../../iproute/address.js";
+import type { HostInput } from "../../iproute/host.js";
 import { type CheckResult, makeTopology } from "./topology.js";
 import { planTopology } from "./topology-plan.js";
 
@@ -38,6 +39,8 @@ export interface StarLabArgs {
    * `[from, to]`, like `[["left", "hub"], ["left", "right"]]`. @default none
    */
   checks?: "all-pairs" | Array<[string, string]> | undefined;
+  /** The machine the whole star is on, as every resource's `host` takes it. @default this machine */
+  host?: pulumi.Input<HostInput> | undefined;
 }
 
 /** One spoke as built: its names and addresses. */
@@ -110,10 +113,15 @@ export class StarLab extends pulumi.ComponentResource {
         devices: [names.hubDevice, names.spokeDevice] as [string, string],
       })),
     });
-    const { nodes, checks } = makeTopology(name, plan, (child) => {
-      const old = formerly.get(child);
-      return old === undefined ? { parent: this } : { parent: this, aliases: [{ name: old }] };
-    });
+    const { nodes, checks } = makeTopology(
+      name,
+      plan,
+      (child) => {
+        const old = formerly.get(child);
+        return old === undefined ? { parent: this } : { parent: this, aliases: [{ name: old }] };
+      },
+      () => args.host,
+    );
 
     // Both resolve once every spoke is routed and forwarding is on: ready for traffic.
     this.hubNetns = nodes.apply(() => args.hubNetns);

@@ -23,6 +23,7 @@ import {
   type Family,
   familyOf,
   hostBitsSet,
+  ipAddress,
   ipToBigInt,
   networkOf,
   nthAddress,
@@ -52,6 +53,23 @@ export interface TopologyNode {
    * set there (its forwarding) is put back when the stack goes.
    */
   root?: boolean | undefined;
+  /** The machine it is on, by its name in `machines`. @default the first of `machines` (or this machine) */
+  machine?: string | undefined;
+}
+
+/**
+ * One machine of a lab that spans several: how it is reached (`host`, as every resource takes it),
+ * and its underlay, the address in its root namespace over which the lab's tunnels run.
+ */
+export interface TopologyMachine<Host = unknown> {
+  /** How it is reached, as every resource's `host`. @default this machine */
+  host?: Host | undefined;
+  /** Its address for the tunnels (the VXLAN `local`, and the far machines' `remote`). */
+  underlay: string;
+  /** The underlay device the tunnels leave by (`dev`). @default the kernel's choice, by route */
+  device?: string | undefined;
+  /** The underlay's MTU: a tunnel's links get this less the VXLAN overhead (50 bytes, 70 over IPv6). @default 1500 */
+  mtu?: number | undefined;
 }
 
 export interface TopologyRoute {
@@ -83,6 +101,8 @@ export interface TopologySegment {
   subnet?: string | undefined;
   /** Its IPv6 network. @default the next free /64 from the start of `pools.ipv6` */
   subnet6?: string | undefined;
+  /** The machine its bridge is on, by its name in `machines`. @default its first member's */
+  machine?: string | undefined;
 }
 
 export interface TopologySpec {
@@ -103,6 +123,23 @@ export interface TopologySpec {
    * first address of each family on its first interface. @default false
    */
   hosts?: boolean | undefined;
+  /**
+   * The machines the lab spans, by names of your own. A link or a segment port whose two ends are
+   * on different machines becomes a VXLAN tunnel between their underlays, its VNI derived from
+   * the prefix and what it joins. @default one machine: this one
+   */
+  machines?: Record<string, TopologyMachine> | undefined;
+}
+
+/** A tunnel's end, on the machine of a link end or a segment port: its VNI, and the far machine's underlay. */
+export interface PlannedTunnel {
+  vni: number;
+  /** This end's machine and underlay. */
+  machine: string;
+  local: string;
+  /** The far end's machine and underlay. */
+  remote: string;
+  device?: string | undefined;
 }
 
 /** One interface of a node: its name, the network it is on, and its addresses there. */
@@ -123,6 +160,8 @@ export interface PlannedRoute {
 
 export interface PlannedNode {
   name: string;
+  /** The machine it is on (a name of `machines`); absent: this machine, with no machines declared. */
+  machine?: string | undefined;
   /** Its namespace; undefined for the root namespace. */
   netns: string | undefined;
   router: boolean;
@@ -132,18 +171,28 @@ export interface PlannedNode {
 
 export interface PlannedSegment {
   name: string;
+  /** The machine its namespace and bridge are on; absent as for a node. */
+  machine?: string | undefined;
   netns: string;
   /** The bridge, in the segment's namespace. */
   bridge: string;
   subnets: string[];
-  /** Each member, with its port's name in the segment's namespace. */
-  members: { node: string; port: string }[];
+  /**
+   * Each member, with its port's name in the segment's namespace; a member on another machine
+   * reaches its port through a tunnel (`tunnel` is its end, `port` the bridge's end).
+   */
+  members: { node: string; port: string; tunnel?: [PlannedTunnel, PlannedTunnel] | undefined }[];
+  /** Set when a member is on another machine: every interface on the segment gets it, to fit the tunnels. */
+  mtu?: number | undefined;
 }
 
 export interface PlannedLink {
   network: string;
   subnets: string[];
   ends: [{ node: string; device: string }, { node: string; device: string }];
+  /** Set when its ends are on different machines: each end's tunnel, in the order of `ends`. */
+  tunnel?: [PlannedTunnel, PlannedTunnel] | undefined;
+  mtu?: number | undefined;
 }
 
 /** A check that `from` reaches `to` at `address`, the first address of one family on `to`'s first interface. */
@@ -328,23 +377,48 @@ export function planTopology(spec: TopologySpec): TopologyPlan {
   checkNumbers(networks, numbers, problems);
   if (problems.length > 0) throw topologyError(problems);
 
-  const planned = planNodes(nodes, networks, numbers, netnsOf, problems);
+  const machines = new Machines(spec, problems);
+  const machineOf = new Map(nodes.map((node, i) => [node.name, machines.of(`nodes[${i}].machine`, node.machine)]));
+  const segmentMachine = new Map(
+    segments.map((segment, i) => [
+      segment.name,
+      segment.machine === undefined
+        ? machineOf.get(segment.members?.[0] ?? "")
+        : machines.of(`segments[${i}].machine`, segment.machine),
+    ]),
+  );
+  const planned: PlannedNode[] = planNodes(nodes, networks, numbers, netnsOf, problems).map((node) => {
+    const machine = machineOf.get(node.name);
+    return machine === undefined ? node : { ...node, machine };
+  });
   const checks = planChecks(spec.checks, planned, problems);
   const hosts = spec.hosts === true ? planHosts(planned, problems) : [];
   if (problems.length > 0) throw topologyError(problems);
+  const vnis = new Vnis(prefix);
   return {
     nodes: planned,
     checks,
     hosts,
     segments: networks
       .filter((n) => n.segment)
-      .map((n) => ({
-        name: n.id,
-        netns: `${prefix}${n.id}`,
-        bridge: n.id,
-        subnets: subnetsOf(n),
-        members: n.members.map((node) => ({ node, port: node })),
-      })),
+      .map((n) => {
+        const machine = segmentMachine.get(n.id);
+        const members = n.members.map((node) => ({
+          node,
+          port: node,
+          tunnel: machines.tunnel(vnis.next(`${n.id}/${node}`), machineOf.get(node), machine),
+        }));
+        const mtu = machines.mtu(members.flatMap((m) => m.tunnel ?? []));
+        return {
+          name: n.id,
+          ...(machine === undefined ? {} : { machine }),
+          netns: `${prefix}${n.id}`,
+          bridge: n.id,
+          subnets: subnetsOf(n),
+          members: members.map(({ tunnel, ...m }) => (tunnel === undefined ? m : { ...m, tunnel })),
+          ...(mtu === undefined ? {} : { mtu }),
+        };
+      }),
     links: networks
       .filter((n) => !n.segment)
       .map((n) => {
@@ -353,9 +427,92 @@ export function planTopology(spec: TopologySpec): TopologyPlan {
           { node: a, device: n.devices.get(a) as string },
           { node: b, device: n.devices.get(b) as string },
         ];
-        return { network: n.id, subnets: subnetsOf(n), ends };
+        const tunnel = machines.tunnel(vnis.next(n.id), machineOf.get(a), machineOf.get(b));
+        if (tunnel === undefined) return { network: n.id, subnets: subnetsOf(n), ends };
+        return { network: n.id, subnets: subnetsOf(n), ends, tunnel, mtu: machines.mtu(tunnel) };
       }),
   };
+}
+
+/** The machines of `machines`, checked once; and the tunnels between them. */
+class Machines {
+  private readonly declared: Map<string, TopologyMachine>;
+  private readonly first: string | undefined;
+
+  constructor(
+    spec: TopologySpec,
+    private readonly problems: string[],
+  ) {
+    this.declared = new Map(Object.entries(spec.machines ?? {}));
+    this.first = this.declared.keys().next().value;
+    for (const [name, machine] of this.declared) {
+      const at = `machines.${name}`;
+      const underlay = ipAddress(machine.underlay ?? "");
+      if (isProblem(underlay)) problems.push(`${at}.underlay "${machine.underlay}" ${underlay.problem}`);
+      if (machine.device !== undefined) interfaceNamed(`${at}.device`, machine.device, "", problems);
+      const mtu = machine.mtu;
+      if (mtu !== undefined && (!Number.isInteger(mtu) || mtu < 1280 || mtu > 65535)) {
+        problems.push(`${at}.mtu ${mtu} must be a whole number from 1280 to 65535`);
+      }
+    }
+  }
+
+  /** The machine a node or segment names (or the first one); a name not declared is a problem. */
+  of(at: string, name: string | undefined): string | undefined {
+    if (name === undefined) return this.first;
+    if (!this.declared.has(name)) this.problems.push(`${at} "${name}" is not one of machines`);
+    return name;
+  }
+
+  /** The two ends of a tunnel from machine `a` to machine `b`; none when they are one machine. */
+  tunnel(vni: () => number, a: string | undefined, b: string | undefined): [PlannedTunnel, PlannedTunnel] | undefined {
+    if (a === b || a === undefined || b === undefined) return undefined;
+    const [ma, mb] = [this.declared.get(a), this.declared.get(b)] as [TopologyMachine, TopologyMachine];
+    const number = vni();
+    const end = (machine: string, here: TopologyMachine, there: TopologyMachine): PlannedTunnel => ({
+      vni: number,
+      machine,
+      local: here.underlay,
+      remote: there.underlay,
+      ...(here.device === undefined ? {} : { device: here.device }),
+    });
+    return [end(a, ma, mb), end(b, mb, ma)];
+  }
+
+  /** The MTU that fits every one of these tunnels: the smallest underlay's, less VXLAN's overhead. */
+  mtu(tunnels: PlannedTunnel[]): number | undefined {
+    if (tunnels.length === 0) return undefined;
+    // Outer IPv4 (20) or IPv6 (40) header, UDP (8), VXLAN (8) and the inner Ethernet header (14).
+    const fits = (t: PlannedTunnel) => (this.declared.get(t.machine)?.mtu ?? 1500) - (t.local.includes(":") ? 70 : 50);
+    return Math.min(...tunnels.map(fits));
+  }
+}
+
+/**
+ * The VNIs of a lab's tunnels: each from a hash of the prefix and what it joins, so it stays while
+ * the lab grows and differs between labs of other prefixes; one taken already moves to the next free.
+ */
+class Vnis {
+  private readonly taken = new Set<number>();
+
+  constructor(private readonly prefix: string) {}
+
+  /** The VNI for `key`, worked out only when a tunnel needs one. */
+  next(key: string): () => number {
+    return () => {
+      let vni = (fnv1a(`${this.prefix}\u0000${key}`) % 16777214) + 1;
+      while (this.taken.has(vni)) vni = (vni % 16777214) + 1;
+      this.taken.add(vni);
+      return vni;
+    };
+  }
+}
+
+/** FNV-1a, 32 bits: a small, stable hash of a string. */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (const byte of Buffer.from(text, "utf8")) hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
+  return hash;
 }
 
 function topologyError(problems: string[]): Error {
@@ -508,7 +665,7 @@ function planNodes(
   numbers: Map<string, number>,
   netnsOf: Map<string, string | undefined>,
   problems: string[],
-): PlannedNode[] {
+): Omit<PlannedNode, "machine">[] {
   const networksOf = new Map<string, Network[]>(nodes.map((n) => [n.name, []]));
   for (const network of networks) for (const m of network.members) networksOf.get(m)?.push(network);
   const graph: Graph = {
@@ -717,14 +874,26 @@ function routeFor(node: PlannedNode, target: Cidr): PlannedRoute | undefined {
 export function topologyMermaid(plan: TopologyPlan): string {
   const id = new Map<string, string>();
   const lines = ["flowchart LR"];
-  plan.nodes.forEach((node, i) => {
-    id.set(node.name, `n${i}`);
-    lines.push(node.router ? `  n${i}{{"${node.name} (router)"}}` : `  n${i}["${node.name}"]`);
+  // A lab over several machines: each machine's nodes and segments in a box of its own.
+  const machines = [...new Set([...plan.nodes, ...plan.segments].flatMap((x) => x.machine ?? []))];
+  const boxes = machines.length > 0 ? machines : [undefined];
+  boxes.forEach((machine, m) => {
+    const indent = machine === undefined ? "  " : "    ";
+    if (machine !== undefined) lines.push(`  subgraph m${m}["${machine}"]`);
+    plan.nodes.forEach((node, i) => {
+      if (node.machine !== machine) return;
+      id.set(node.name, `n${i}`);
+      lines.push(node.router ? `${indent}n${i}{{"${node.name} (router)"}}` : `${indent}n${i}["${node.name}"]`);
+    });
+    plan.segments.forEach((segment, i) => {
+      if (segment.machine !== machine) return;
+      lines.push(`${indent}s${i}(("${segment.name}<br/>${segment.subnets.join("<br/>")}"))`);
+    });
+    if (machine !== undefined) lines.push("  end");
   });
   const addressesOf = (node: string, network: string) =>
     plan.nodes.find((n) => n.name === node)?.interfaces.find((i) => i.network === network);
   plan.segments.forEach((segment, i) => {
-    lines.push(`  s${i}(("${segment.name}<br/>${segment.subnets.join("<br/>")}"))`);
     for (const { node } of segment.members) {
       const iface = addressesOf(node, segment.name);
       lines.push(`  ${id.get(node)} ---|"${[iface?.name, ...(iface?.addresses ?? [])].join(" ")}"| s${i}`);

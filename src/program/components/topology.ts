@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { familyOf } from "../../iproute/address.js";
+import type { HostInput } from "../../iproute/host.js";
 import { Bridge } from "../bridge.js";
 import { HostsFile } from "../hosts-file.js";
 import { IpAddress } from "../ip-address.js";
@@ -13,15 +14,23 @@ import { Reachability } from "../reachability.js";
 import { Route } from "../route.js";
 import { Sysctl } from "../sysctl.js";
 import { VethPair } from "../veth-pair.js";
+import { Vxlan } from "../vxlan.js";
 import {
   type PlannedNode,
+  type PlannedTunnel,
   planTopology,
+  type TopologyMachine,
   type TopologyPlan,
   type TopologySpec,
   topologyMermaid,
 } from "./topology-plan.js";
 
-export type TopologyArgs = TopologySpec;
+export interface TopologyArgs extends Omit<TopologySpec, "machines"> {
+  machines?: Record<string, TopologyMachine<pulumi.Input<HostInput>>> | undefined;
+}
+
+/** How the resources of a machine of the plan are reached: its `host` (undefined: this machine). */
+export type HostOf = (machine: string | undefined) => pulumi.Input<HostInput> | undefined;
 
 /** Each family's forwarding switch, in a router's namespace. */
 const FORWARDING = { 4: "net.ipv4.ip_forward", 6: "net.ipv6.conf.all.forwarding" } as const;
@@ -42,7 +51,8 @@ export class Topology extends pulumi.ComponentResource {
   constructor(name: string, args: TopologyArgs, opts?: pulumi.ComponentResourceOptions) {
     super("pulumi-netns:index:Topology", name, {}, opts);
     const plan = planTopology(args);
-    const made = makeTopology(name, plan, () => ({ parent: this }));
+    const hostOf: HostOf = (machine) => (machine === undefined ? undefined : args.machines?.[machine]?.host);
+    const made = makeTopology(name, plan, () => ({ parent: this }), hostOf);
     this.nodes = made.nodes;
     this.checks = made.checks;
     this.mermaid = pulumi.output(topologyMermaid(plan));
@@ -59,7 +69,34 @@ export function makeTopology(
   name: string,
   plan: TopologyPlan,
   optsOf: (child: string) => pulumi.CustomResourceOptions,
+  hostOf: HostOf = () => undefined,
 ): MadeTopology {
+  const hostOfNode = new Map(plan.nodes.map((node) => [node.name, hostOf(node.machine)]));
+  /** One end of a tunnel, as a Vxlan on its machine (see topology-plan.ts, PlannedTunnel). */
+  const tunnelEnd = (
+    at: string,
+    end: PlannedTunnel,
+    link: {
+      name: string;
+      netns?: pulumi.Input<string> | undefined;
+      master?: pulumi.Input<string>;
+      mtu: number | undefined;
+    },
+  ) =>
+    new Vxlan(
+      at,
+      {
+        host: hostOf(end.machine),
+        vni: end.vni,
+        local: end.local,
+        remote: end.remote,
+        device: end.device,
+        // The machine's own network: the tunnel's socket is in its root namespace, the link in the node's.
+        underlayNetns: link.netns === undefined ? undefined : null,
+        ...link,
+      },
+      optsOf(at),
+    ).name;
   const done: pulumi.Output<string>[] = [];
   /** What checks can come after, by the keys of the plan's `needs` (topology-plan.ts). */
   const byKey = new Map<string, pulumi.Resource>();
@@ -75,14 +112,21 @@ export function makeTopology(
     const netns =
       node.netns === undefined
         ? undefined
-        : keep(`netns:${node.name}`, new NetNamespace(at, { name: node.netns }, optsOf(at))).name;
+        : keep(
+            `netns:${node.name}`,
+            new NetNamespace(at, { host: hostOfNode.get(node.name), name: node.netns }, optsOf(at)),
+          ).name;
     namespaces.set(node.name, netns);
     if (!node.router) continue;
     const families = new Set(node.interfaces.flatMap((i) => i.addresses.map(familyOf)));
     for (const family of [4, 6] as const) {
       if (!families.has(family)) continue;
       const forwarding = `${at}-ipv${family}-forwarding`;
-      const sysctl = new Sysctl(forwarding, { key: FORWARDING[family], value: "1", netns }, optsOf(forwarding));
+      const sysctl = new Sysctl(
+        forwarding,
+        { host: hostOfNode.get(node.name), key: FORWARDING[family], value: "1", netns },
+        optsOf(forwarding),
+      );
       done.push(keep(`forwarding:${node.name}:${family}`, sysctl).value);
     }
   }
@@ -92,19 +136,34 @@ export function makeTopology(
   const ends = new Map<string, pulumi.Output<string>>();
   for (const segment of plan.segments) {
     const at = `${name}-${segment.name}`;
-    const ns = new NetNamespace(at, { name: segment.netns }, optsOf(at)).name;
-    const bridge = new Bridge(`${at}-bridge`, { name: segment.bridge, netns: ns }, optsOf(`${at}-bridge`));
+    const host = hostOf(segment.machine);
+    const ns = new NetNamespace(at, { host, name: segment.netns }, optsOf(at)).name;
+    const bridge = new Bridge(`${at}-bridge`, { host, name: segment.bridge, netns: ns }, optsOf(`${at}-bridge`));
     for (const member of segment.members) {
+      const child = `${at}-${member.node}`;
+      if (member.tunnel !== undefined) {
+        // A member on another machine: its interface and its port are the two ends of a tunnel.
+        const [own, port] = member.tunnel;
+        const netns = netnsOf(member.node);
+        ends.set(
+          `${member.node}/${segment.name}`,
+          tunnelEnd(child, own, { name: segment.name, netns, mtu: segment.mtu }),
+        );
+        tunnelEnd(`${child}-port`, port, { name: member.port, netns: ns, master: bridge.name, mtu: segment.mtu });
+        continue;
+      }
       const pair = new VethPair(
-        `${at}-${member.node}`,
+        child,
         {
+          host,
           name: segment.name,
           netns: netnsOf(member.node),
           peerName: member.port,
           peerNetns: ns,
           peerMaster: bridge.name,
+          mtu: segment.mtu,
         },
-        optsOf(`${at}-${member.node}`),
+        optsOf(child),
       );
       ends.set(`${member.node}/${segment.name}`, pair.name);
     }
@@ -112,9 +171,28 @@ export function makeTopology(
   for (const link of plan.links) {
     const [a, b] = link.ends;
     const at = `${name}-${a.node}-${b.node}`;
+    if (link.tunnel !== undefined) {
+      const [ta, tb] = link.tunnel;
+      const mtu = link.mtu;
+      ends.set(
+        `${a.node}/${link.network}`,
+        tunnelEnd(`${at}-${a.node}`, ta, { name: a.device, netns: netnsOf(a.node), mtu }),
+      );
+      ends.set(
+        `${b.node}/${link.network}`,
+        tunnelEnd(`${at}-${b.node}`, tb, { name: b.device, netns: netnsOf(b.node), mtu }),
+      );
+      continue;
+    }
     const pair = new VethPair(
       at,
-      { name: a.device, netns: netnsOf(a.node), peerName: b.device, peerNetns: netnsOf(b.node) },
+      {
+        host: hostOfNode.get(a.node),
+        name: a.device,
+        netns: netnsOf(a.node),
+        peerName: b.device,
+        peerNetns: netnsOf(b.node),
+      },
       optsOf(at),
     );
     ends.set(`${a.node}/${link.network}`, pair.name);
@@ -131,6 +209,7 @@ export function makeTopology(
         const made = new IpAddress(
           at,
           {
+            host: hostOfNode.get(node.name),
             address,
             device: ends.get(`${node.name}/${iface.network}`) as pulumi.Output<string>,
             netns: netnsOf(node.name),
@@ -149,6 +228,7 @@ export function makeTopology(
       const made = new Route(
         at,
         {
+          host: hostOfNode.get(node.name),
           destination: route.destination,
           via: route.via,
           device: addressed.get(`${route.device}/${familyOf(route.via)}`) ?? route.device,
@@ -166,7 +246,7 @@ export function makeTopology(
       const netns = netnsOf(node.name);
       if (netns === undefined) continue;
       const at = `${name}-${node.name}-hosts`;
-      done.push(new HostsFile(at, { netns, entries: plan.hosts }, optsOf(at)).path);
+      done.push(new HostsFile(at, { host: hostOfNode.get(node.name), netns, entries: plan.hosts }, optsOf(at)).path);
     }
   }
   const nodes = pulumi.all(done).apply(() => Object.fromEntries(plan.nodes.map((n) => [n.name, n])));
@@ -179,7 +259,7 @@ export function makeTopology(
     const dependsOn = check.needs.flatMap((key) => byKey.get(key) ?? []);
     const probe = new Reachability(
       at,
-      { address: check.address, netns: netnsOf(check.from) },
+      { host: hostOfNode.get(check.from), address: check.address, netns: netnsOf(check.from) },
       { ...optsOf(at), dependsOn },
     );
     return probe.rtt.apply((rtt) => ({ from: check.from, to: check.to, address: check.address, rtt }));

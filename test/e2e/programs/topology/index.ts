@@ -3,10 +3,10 @@
  * config put before every namespace name.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { Topology, type TopologySpec } from "../../../../src/index.js";
+import { Topology, type TopologyArgs } from "../../../../src/index.js";
 
 const config = new pulumi.Config();
-const spec = config.requireObject<TopologySpec>("spec");
+const spec = config.requireObject<TopologyArgs>("spec");
 const lab = new Topology("topo", { ...spec, prefix: config.require("prefix") });
 
 export const nodes = lab.nodes;
