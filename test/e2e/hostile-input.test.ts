@@ -578,6 +578,23 @@ const cases: Case[] = [
     shown: q("10.1.10.7/24"),
     rule: /has host bits set; the network is 10\.1\.10\.0\/24/,
   },
+  // Hosts (issue 16): what ssh would read as an option, or a key that is not a path.
+  {
+    what: "a host named like an ssh option",
+    kind: "NetNamespace",
+    args: { name: "hostile-ns", host: "--host" },
+    property: "host",
+    shown: q("--host"),
+    rule: /address: must not start with "-" \(ssh would read it as an option\)/,
+  },
+  {
+    what: "a host whose key file is not an absolute path",
+    kind: "VethPair",
+    args: veth({ host: { address: "lab1", identityFile: "id_ed25519" } }),
+    property: "host",
+    shown: "",
+    rule: /identityFile: must be an absolute path/,
+  },
 ];
 
 /** The message of a failed engine run, whatever shape the Automation API gave it. */

@@ -1,0 +1,123 @@
+/**
+ * One lab over two hosts through the real engine (test/e2e/programs/two-hosts), each host a fake
+ * one of test/support/fake-hosts.ts reached by a real ssh: the lab comes up, its nodes on the two
+ * hosts ping each other across the VXLAN tunnels, preview is clean, drift made on a host is seen
+ * and repaired, and destroy leaves both hosts (and this machine) as they were. A lab on a host that
+ * cannot be reached fails its preview with a message naming the host, and nothing changes.
+ */
+import assert from "node:assert/strict";
+import path from "node:path";
+import { describe, it } from "node:test";
+import { previewChanges, repoRoot, testStack } from "../support/engine.js";
+import { type FakeHost, fakeHosts } from "../support/fake-hosts.js";
+import { machineState, uniqueName } from "../support/kernel.js";
+
+/** Whether `from` (a namespace on `host`) gets an answer from `address`. */
+function pings(host: FakeHost, from: string, address: string): boolean {
+  try {
+    host.run(["ip", "netns", "exec", from, "ping", "-c", "1", "-W", "2", address]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** What a host has that a lab could leave: its namespaces, its records, the links of its root namespace. */
+function hostState(host: FakeHost) {
+  return {
+    namespaces: host.namespaces().sort(),
+    journal: host.journal().sort(),
+    links: host
+      .run(["ip", "-br", "link", "show"])
+      .split("\n")
+      .map((l) => l.split(/\s+/)[0])
+      .sort(),
+    forwarding: host.run(["cat", "/proc/sys/net/ipv4/ip_forward"]).trim(),
+  };
+}
+
+describe("a lab over two hosts through the engine", () => {
+  it("comes up over ssh, pings across the tunnels, repairs drift on a host and leaves both as found", async () => {
+    const lab = await fakeHosts(2);
+    const [a, b] = lab.hosts as [FakeHost, FakeHost];
+    const prefix = uniqueName("th").slice(0, 8);
+    const here = machineState();
+    const before = [hostState(a), hostState(b)];
+    const { stack, dispose } = await testStack(path.join(repoRoot, "test/e2e/programs/two-hosts"), {
+      prefix,
+      sshConfig: lab.configFile,
+      hostA: a.alias,
+      hostB: b.alias,
+      underlayA: a.underlay,
+      underlayB: b.underlay,
+    });
+    try {
+      const started = Date.now();
+      const up = await stack.up();
+      console.log(`# up of the two-host lab: ${Date.now() - started} ms`);
+      assert.deepEqual(a.namespaces().sort(), [`${prefix}h1`, `${prefix}lan`, `${prefix}r`]);
+      assert.deepEqual(b.namespaces().sort(), [`${prefix}h2`, `${prefix}h3`]);
+      const nodes = up.outputs.nodes?.value as Record<string, { interfaces: { addresses: string[] }[] }>;
+      const addressOf = (node: string) => (nodes[node]?.interfaces[0]?.addresses[0] ?? "").split("/")[0] as string;
+      assert.ok(pings(b, `${prefix}h2`, addressOf("h1")), "h2 (host b) reaches h1 (host a) over the segment's tunnel");
+      assert.ok(pings(b, `${prefix}h3`, addressOf("h2")), "h3 reaches h2 through r: two tunnels");
+      const checks = up.outputs.checks?.value as Array<{ rtt: number }>;
+      assert.equal(checks.length, 3);
+      assert.ok(
+        checks.every((c) => typeof c.rtt === "number"),
+        "the lab's own checks, run on the hosts",
+      );
+      // The tunnel as the kernel has it on host b: a VXLAN link at the underlay less its overhead.
+      const [tunnel] = JSON.parse(b.run(["ip", "-n", `${prefix}h2`, "-d", "-j", "link", "show", "dev", "lan"]));
+      assert.equal(tunnel.linkinfo.info_kind, "vxlan");
+      assert.equal(tunnel.linkinfo.info_data.remote, a.underlay);
+      assert.equal(tunnel.mtu, 1450);
+      const [port] = JSON.parse(a.run(["ip", "-n", `${prefix}r`, "-j", "link", "show", "dev", "lan"]));
+      assert.equal(port.mtu, 1450, "the segment's other members fit the tunnel too");
+      assert.match(String(up.outputs.mermaid?.value), /subgraph/);
+      await stack.preview({ refresh: true, expectNoChanges: true });
+
+      // Drift on host b: h3's end of its tunnel to r deleted by hand, and its address and route with it.
+      b.run(["ip", "-n", `${prefix}h3`, "link", "delete", "dev", "r"]);
+      assert.ok(!pings(b, `${prefix}h3`, addressOf("h2")));
+      const drift = await previewChanges(stack);
+      assert.ok(drift.includes("create two-r-h3-h3"), `the tunnel's end is to be made again: ${drift.join(", ")}`);
+      await stack.up({ refresh: true });
+      assert.ok(pings(b, `${prefix}h3`, addressOf("h2")), "repaired");
+      await stack.preview({ refresh: true, expectNoChanges: true });
+
+      await stack.destroy();
+      assert.deepEqual([hostState(a), hostState(b)], before, "both hosts as they were");
+      assert.deepEqual(machineState(), here, "and this machine");
+    } finally {
+      await dispose();
+      await lab.dispose();
+    }
+  });
+
+  it("fails the preview of a lab on a host that cannot be reached, naming the host, and changes nothing", async () => {
+    const here = machineState();
+    const prefix = uniqueName("tu").slice(0, 8);
+    // Loopback port 1: nothing listens there, so ssh is refused at once.
+    const configFile = "/dev/null";
+    const { stack, dispose } = await testStack(path.join(repoRoot, "test/e2e/programs/two-hosts"), {
+      prefix,
+      sshConfig: configFile,
+      hostA: "127.0.0.1",
+      hostB: "127.0.0.1",
+      port: "1",
+      underlayA: "192.0.2.1",
+      underlayB: "192.0.2.2",
+    });
+    try {
+      await assert.rejects(stack.preview(), (e: Error) => {
+        assert.match(e.message, /Cannot reach host "127\.0\.0\.1:1" over SSH/);
+        return true;
+      });
+      await assert.rejects(stack.up(), /Cannot reach host "127\.0\.0\.1:1" over SSH/);
+      assert.deepEqual(machineState(), here);
+    } finally {
+      await dispose();
+    }
+  });
+});

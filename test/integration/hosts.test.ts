@@ -1,0 +1,158 @@
+/**
+ * Resources on another host, over a real OpenSSH connection to a fake host (test/support/fake-hosts.ts):
+ * what is made there is there and not here, one connection serves many commands, and a host that
+ * cannot be reached, refuses the login or is named like an option fails its check with a message
+ * that names it, before anything changes anywhere.
+ */
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { forgetHostMachines, providerFor } from "../../src/provider/index.js";
+import { type FakeHosts, fakeHosts } from "../support/fake-hosts.js";
+import { machineState, uniqueName } from "../support/kernel.js";
+
+describe("resources on another host, over ssh", () => {
+  let lab: FakeHosts;
+  before(async () => {
+    lab = await fakeHosts(1);
+  });
+  after(async () => {
+    await lab?.dispose();
+  });
+
+  it("makes, reads and deletes a namespace, a veth pair and a sysctl there, and nothing here", async () => {
+    const [fake] = lab.hosts;
+    assert.ok(fake !== undefined);
+    const host = { address: fake.alias, configFile: lab.configFile };
+    const here = machineState();
+    const name = uniqueName("rn");
+    const owner = "hosts-test/it:ns";
+    const ns = providerFor("NetNamespace");
+    const veth = providerFor("VethPair");
+    const sysctl = providerFor("Sysctl");
+    const checkedNs = await ns.check({}, { host, name, owner });
+    assert.deepEqual(checkedNs.failures ?? [], []);
+    const created = await ns.create(checkedNs.inputs);
+    assert.deepEqual(
+      created.outs.host,
+      { address: fake.alias, configFile: lab.configFile },
+      "the host is in the state",
+    );
+    assert.deepEqual(fake.namespaces(), [name], "on the host");
+    assert.ok(!machineState().namespaces.includes(name), "not here");
+
+    const pair = await veth.check({}, { host, name: "a0", netns: name, peerName: "b0", owner: "hosts-test/it:pair" });
+    const made = await veth.create(pair.inputs);
+    assert.match(fake.run(["ip", "-n", name, "-br", "link", "show", "dev", "a0"]), /^a0@b0\s+UP/);
+    const forwarding = await sysctl.check(
+      {},
+      { host, key: "net.ipv4.ip_forward", value: "1", owner: "hosts-test/it:fwd" },
+    );
+    const set = await sysctl.create(forwarding.inputs);
+    assert.equal(fake.run(["cat", "/proc/sys/net/ipv4/ip_forward"]).trim(), "1", "the host's own forwarding");
+    assert.ok(fake.journal().length > 0, "the host keeps its own records");
+
+    const read = await veth.read(made.id, made.outs);
+    assert.equal(read.id, made.id);
+    assert.deepEqual(read.props?.host, made.outs.host);
+    // Drift made on the host is seen.
+    fake.run(["ip", "-n", name, "link", "set", "dev", "a0", "down"]);
+    forgetHostMachines();
+    assert.equal((await providerFor("VethPair").read(made.id, made.outs)).props?.up, false);
+
+    await sysctl.delete(set.id, set.outs);
+    assert.equal(fake.run(["cat", "/proc/sys/net/ipv4/ip_forward"]).trim(), "0", "put back as it was");
+    await veth.delete(made.id, made.outs);
+    await ns.delete(created.id, created.outs);
+    assert.deepEqual(fake.namespaces(), []);
+    assert.deepEqual(fake.journal(), [], "the host's records are gone with its objects");
+    assert.deepEqual(machineState(), here, "this machine as it was");
+  });
+
+  it("runs every command of one provider process over one connection", async () => {
+    const [fake] = lab.hosts;
+    assert.ok(fake !== undefined);
+    const host = { address: fake.alias, configFile: lab.configFile };
+    forgetHostMachines(); // a provider process of its own, with no connection yet
+    const loginsBefore = fake.logins();
+    const ns = providerFor("NetNamespace");
+    const names = Array.from({ length: 12 }, () => uniqueName("rc"));
+    const started = Date.now();
+    const made = await Promise.all(
+      names.map(async (name, i) => {
+        const { inputs } = await ns.check({}, { host, name, owner: `hosts-test/it:c${i}` });
+        return ns.create(inputs);
+      }),
+    );
+    const took = Date.now() - started;
+    try {
+      assert.equal(fake.namespaces().length, 12);
+      assert.equal(fake.logins() - loginsBefore, 1, "one SSH login on the host for all of them");
+      console.log(`# 12 namespaces on the host over one connection in ${took} ms`);
+    } finally {
+      await Promise.all(made.map((m) => ns.delete(m.id, m.outs)));
+    }
+    assert.deepEqual(fake.namespaces(), []);
+  });
+
+  it("fails the check of a host that cannot be reached, naming it, and changes nothing", async () => {
+    const here = machineState();
+    // Nothing listens on port 1 of loopback: the connection is refused at once.
+    const checked = await providerFor("NetNamespace").check(
+      {},
+      {
+        host: { address: "127.0.0.1", port: 1 },
+        name: uniqueName("ru"),
+        owner: "hosts-test/it:x",
+      },
+    );
+    assert.equal(checked.inputs, undefined);
+    assert.equal(checked.failures?.[0]?.property, "host");
+    assert.match(
+      String(checked.failures?.[0]?.reason),
+      /^Cannot reach host "127\.0\.0\.1:1" over SSH: .*Connection refused/,
+    );
+    assert.deepEqual(machineState(), here);
+  });
+
+  it("fails the check of a host that refuses the login, naming it", async () => {
+    const [fake] = lab.hosts;
+    assert.ok(fake !== undefined);
+    const namespacesBefore = fake.namespaces();
+    const dir = mkdtempSync(path.join(tmpdir(), "pulumi-netns-key-"));
+    try {
+      // The lab's ssh_config without its key: only a key the host does not know is offered.
+      const stranger = path.join(dir, "id");
+      execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", stranger]);
+      const configFile = path.join(dir, "ssh_config");
+      const config = readFileSync(lab.configFile, "utf8").replace(/^\s*IdentityFile .*$/gm, "");
+      writeFileSync(configFile, config);
+      const checked = await providerFor("NetNamespace").check(
+        {},
+        {
+          host: { address: fake.alias, configFile, identityFile: stranger },
+          name: uniqueName("rk"),
+          owner: "hosts-test/it:k",
+        },
+      );
+      assert.equal(checked.failures?.[0]?.property, "host");
+      assert.match(
+        String(checked.failures?.[0]?.reason),
+        /^Host "fake-host-1" refused the SSH login: .*Permission denied \(publickey\)/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    assert.deepEqual(fake.namespaces(), namespacesBefore);
+  });
+
+  it("refuses a host named like an option before running anything", async () => {
+    const checked = await providerFor("NetNamespace").check({}, { host: "--host", name: "x", owner: "o" });
+    assert.deepEqual(checked.failures, [
+      { property: "host", reason: 'address: must not start with "-" (ssh would read it as an option); got "--host"' },
+    ]);
+  });
+});

@@ -1,0 +1,191 @@
+/**
+ * Other "hosts" on this machine, for the tests of resources on a `host`: each is a namespace of
+ * the test's own standing in for a host's root namespace, with a real OpenSSH server (Debian's
+ * sshd) listening there on its underlay address, and its own /run and /var/log (a private mount
+ * namespace, so its `ip netns add`, its journal and its logs are its own, as on another machine).
+ * The hosts' underlays (192.0.2.0/24, TEST-NET-1) are joined by a bridge in one more namespace of
+ * the test's, where ssh's connections come in through a ProxyCommand: nothing is sent anywhere but
+ * into these namespaces, and the root namespace is not touched. A throwaway key per run, a host
+ * key per host, and an ssh_config naming each host by its alias; all of it goes with `dispose`.
+ */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { removeNamespace, uniqueName } from "./kernel.js";
+
+export interface FakeHost {
+  /** Its ssh_config alias, and the namespace that stands in for its root namespace. */
+  alias: string;
+  netns: string;
+  /** Its address on the underlay, where sshd listens and the tunnels run. */
+  underlay: string;
+  /** Runs a program on the host, as it sees the world (its namespaces, its /run): for the tests' own looks. */
+  run(argv: string[]): string;
+  /** The namespaces the host has (its `ip netns list`). */
+  namespaces(): string[];
+  /** The files under its /run/pulumi-netns (the journal there). */
+  journal(): string[];
+  /** How many SSH logins its sshd has accepted so far. */
+  logins(): number;
+}
+
+export interface FakeHosts {
+  hosts: FakeHost[];
+  /** The ssh_config that names every host (`configFile` of a host input). */
+  configFile: string;
+  dispose(): Promise<void>;
+}
+
+/** What each host runs: its own /run and /var/log, then sshd in the foreground. */
+const HOST_SCRIPT = `set -e
+mount -t tmpfs -o mode=0755 pulumi-netns-test /run
+mkdir -m 0755 /run/sshd
+mount -t tmpfs -o mode=0755 pulumi-netns-test /var/log
+exec /usr/sbin/sshd -D -e -f "$1"
+`;
+
+/** A relay from ssh's ProxyCommand to a TCP port: standard input and output to the connection. */
+const RELAY = `const socket = require("node:net").connect(Number(process.argv[3]), process.argv[2]);
+process.stdin.pipe(socket);
+socket.pipe(process.stdout);
+socket.on("error", (e) => { console.error("relay: " + e.message); process.exit(1); });
+socket.on("close", () => process.exit(0));
+`;
+
+/** `count` fake hosts, up and answering ssh; `dispose` removes them all, whatever state they are in. */
+export async function fakeHosts(count: number): Promise<FakeHosts> {
+  const dir = mkdtempSync(path.join(tmpdir(), "pulumi-netns-hosts-"));
+  const lan = uniqueName("fl");
+  const made: string[] = [];
+  const servers: ChildProcess[] = [];
+  const hosts: FakeHost[] = [];
+  const dispose = async () => {
+    for (const server of servers) server.kill("SIGTERM");
+    // Every process of a host (its sshd's sessions too), so that its mount namespace, and with it its
+    // namespaces and their links, goes.
+    for (const netns of made) {
+      for (const pid of pidsIn(netns)) {
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {}
+      }
+    }
+    await Promise.all(servers.map((s) => (s.exitCode === null && s.signalCode === null ? once(s, "exit") : null)));
+    for (const netns of made) removeNamespace(netns);
+    rmSync(dir, { recursive: true, force: true });
+    // The client's shared connections close with their servers, and ssh removes their sockets.
+    await waitFor(() => readdirSync(tmpdir()).every((f) => !/^pulumi-netns-[0-9a-f]{12}-/.test(f)), 5000);
+  };
+  try {
+    const ip = (...args: string[]) => execFileSync("ip", args, { stdio: "pipe" });
+    ip("netns", "add", lan);
+    made.push(lan);
+    ip("-n", lan, "link", "add", "lan", "type", "bridge");
+    ip("-n", lan, "link", "set", "lan", "up");
+    ip("-n", lan, "address", "add", "192.0.2.254/24", "dev", "lan");
+    const key = path.join(dir, "id");
+    execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "pulumi-netns test", "-f", key]);
+    writeFileSync(path.join(dir, "relay.js"), RELAY);
+    writeFileSync(path.join(dir, "host.sh"), HOST_SCRIPT);
+    const knownHosts: string[] = [];
+    const config: string[] = [];
+    for (let i = 1; i <= count; i++) {
+      const netns = uniqueName("fh");
+      const alias = `fake-host-${i}`;
+      const underlay = `192.0.2.${i}`;
+      ip("netns", "add", netns);
+      made.push(netns);
+      ip("-n", lan, "link", "add", `p${i}`, "type", "veth", "peer", "name", "eth0", "netns", netns);
+      ip("-n", lan, "link", "set", `p${i}`, "master", "lan", "up");
+      ip("-n", netns, "link", "set", "lo", "up");
+      ip("-n", netns, "link", "set", "eth0", "up");
+      ip("-n", netns, "address", "add", `${underlay}/24`, "dev", "eth0");
+      const hostKey = path.join(dir, `host${i}`);
+      execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", hostKey]);
+      const sshdConfig = path.join(dir, `sshd${i}.conf`);
+      writeFileSync(
+        sshdConfig,
+        [
+          `ListenAddress ${underlay}:22`,
+          `HostKey ${hostKey}`,
+          `AuthorizedKeysFile ${key}.pub`,
+          "PermitRootLogin prohibit-password",
+          "PasswordAuthentication no",
+          "KbdInteractiveAuthentication no",
+          "UsePAM no",
+          "StrictModes no",
+          "PidFile none",
+          "",
+        ].join("\n"),
+      );
+      const server = spawn("ip", ["netns", "exec", netns, "sh", path.join(dir, "host.sh"), sshdConfig], {
+        stdio: ["ignore", "ignore", "pipe"],
+      });
+      servers.push(server);
+      let said = "";
+      server.stderr?.setEncoding("utf8");
+      server.stderr?.on("data", (text: string) => {
+        said += text;
+      });
+      await waitFor(
+        () => said.includes("Server listening"),
+        10000,
+        () => `sshd on ${alias}: ${said}`,
+      );
+      knownHosts.push(`${alias} ${readFileSync(`${hostKey}.pub`, "utf8").trim()}`);
+      config.push(
+        `Host ${alias}`,
+        `  HostName ${underlay}`,
+        "  User root",
+        `  IdentityFile ${key}`,
+        "  IdentitiesOnly yes",
+        `  HostKeyAlias ${alias}`,
+        `  UserKnownHostsFile ${path.join(dir, "known_hosts")}`,
+        "  StrictHostKeyChecking yes",
+        `  ProxyCommand ip netns exec ${lan} ${process.execPath} ${path.join(dir, "relay.js")} %h %p`,
+      );
+      // `ip netns exec … sh host.sh` execs sh, which execs sshd: the server's pid is sshd's, in the host's namespaces.
+      const run = (argv: string[]) =>
+        execFileSync("nsenter", ["-t", String(server.pid), "-m", "-n", ...argv], { encoding: "utf8", stdio: "pipe" });
+      hosts.push({
+        alias,
+        netns,
+        underlay,
+        run,
+        namespaces: () =>
+          run(["ip", "netns", "list"])
+            .split("\n")
+            .filter(Boolean)
+            .map((l) => l.split(" ")[0] as string),
+        journal: () => run(["find", "/run", "-path", "/run/pulumi-netns/*", "-type", "f"]).split("\n").filter(Boolean),
+        logins: () => said.split("\n").filter((line) => line.startsWith("Accepted publickey")).length,
+      });
+    }
+    writeFileSync(path.join(dir, "known_hosts"), `${knownHosts.join("\n")}\n`);
+    const configFile = path.join(dir, "ssh_config");
+    writeFileSync(configFile, `${config.join("\n")}\n`);
+    return { hosts, configFile, dispose };
+  } catch (e) {
+    await dispose();
+    throw e;
+  }
+}
+
+/** The pids of the processes in a namespace. */
+function pidsIn(netns: string): number[] {
+  try {
+    return execFileSync("ip", ["netns", "pids", netns], { encoding: "utf8" }).split("\n").filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+async function waitFor(done: () => boolean, ms: number, why: () => string = () => "timed out"): Promise<void> {
+  const until = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() > until) throw new Error(why());
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
