@@ -171,6 +171,22 @@ export function preflightProblem(host: Host, stdout: string): string | undefined
   return undefined;
 }
 
+/**
+ * What a kept-open shell on a host runs (see provider/ssh.ts): read a line (the command line and
+ * its standard input, each in base64, `-` for no input), run it with `eval` (the line is
+ * {@link remoteCommand}'s: every word single-quoted, so it runs as exactly the argv), answer a line
+ * (exit code, standard output, standard error, the last two in base64). Its files are in a
+ * folder of its own, removed when it ends; it ends when its standard input does.
+ */
+export const SHELL_SCRIPT = [
+  "t=$(mktemp -d) || exit 1; trap 'rm -rf \"$t\"' EXIT; trap 'exit 1' HUP INT TERM",
+  "while read -r c i; do",
+  '  if [ "$i" = - ]; then : >"$t/i"; else printf %s "$i" | base64 -d >"$t/i"; fi',
+  '  eval "$(printf %s "$c" | base64 -d)" <"$t/i" >"$t/o" 2>"$t/e"; r=$?',
+  '  printf \'%s %s %s\\n\' "$r" "$(base64 -w0 <"$t/o")" "$(base64 -w0 <"$t/e")"',
+  "done",
+].join("\n");
+
 /** The first command on a host: its effective capabilities and whether `ip` is on the remote PATH. */
 export function preflightArgv(): string[] {
   // A fixed script (no input in it), for the remote `sh`: one round trip answers both questions.

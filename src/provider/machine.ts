@@ -38,6 +38,25 @@ export interface System {
   start(argv: readonly string[], options: StartOptions): Promise<number>;
   /** Sends `signal` to a process (a negative pid: its process group); false when there is none. */
   signal(pid: number, signal: "SIGTERM" | "SIGKILL"): Promise<boolean>;
+  /**
+   * Starts a program that talks in lines on its standard input and output, and lives until
+   * closed or until this process ends: the kept-open session to another host (ssh.ts). Optional:
+   * without it, every command to a host is a `run` of its own.
+   */
+  session?(argv: readonly string[]): Promise<LineSession>;
+  /** True for another host's system (ssh.ts): this machine's programs and files are not there. */
+  readonly remote?: boolean;
+}
+
+/** A program running beside this process, spoken to in lines (see {@link System.session}). */
+export interface LineSession {
+  write(line: string): void;
+  /** Called with each line it writes, in order. */
+  onLine(listener: (line: string) => void): void;
+  /** Called once when it has ended, with what it last said on its standard error. */
+  onEnd(listener: (why: string) => void): void;
+  /** Keeps this process alive while an answer is awaited (true), and lets it end when idle (false). */
+  hold(waiting: boolean): void;
 }
 
 export interface StartOptions {
@@ -193,6 +212,11 @@ export class Netns {
     private readonly machine: Machine,
     readonly name: string | undefined,
   ) {}
+
+  /** True in a namespace of another host (see {@link System.remote}). */
+  get remote(): boolean {
+    return this.machine.system.remote === true;
+  }
 
   /** The full argv of `ip ARGS` run here (`ip -n NAME ARGS`), as run and as shown in messages. */
   argv(args: readonly string[]): string[] {

@@ -27,7 +27,14 @@ export async function icmpProbe(netns: Netns, address: string, timeout: number):
 /** One TCP connection to `address` port `port`, waiting up to `timeout` seconds for it. */
 export async function tcpProbe(netns: Netns, address: string, port: number, timeout: number): Promise<Answer> {
   const script = path.join(__dirname, "tcp-probe.js");
-  const exit = await netns.probe([process.execPath, script, address, String(port), String(timeout * 1000)]);
+  const args = [address, String(port), String(timeout * 1000)];
+  // On another host neither this Node nor this file is there: the host's `node` runs the script's
+  // text (`node -e`), its first argument a placeholder where a script's path would be.
+  const { readFile } = await import("node:fs/promises");
+  const argv = netns.remote
+    ? ["node", "-e", await readFile(script, "utf8"), "tcp-probe", ...args]
+    : [process.execPath, script, ...args];
+  const exit = await netns.probe(argv);
   try {
     return JSON.parse(exit.stdout) as Answer;
   } catch {

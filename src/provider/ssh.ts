@@ -9,10 +9,23 @@
  * the last. The first command is also the host's check: reachable, logged in, `ip` there, root
  * there. Its answer, good or bad, stands for the provider process's life, so a host that cannot
  * be reached fails every resource on it with the same message, before any of them changes.
+ *
+ * Commands then go to a few shells kept open on the host ({@link SHELL_SCRIPT}), each running
+ * one at a time, instead of one ssh session each: ssh starts every session's command through the
+ * remote user's login shell, whose start-up (a ~/.bashrc) can cost a hundred times the command.
  */
 import { type Exit, hostFailure } from "../errors.js";
-import { type Host, hostLabel, preflightArgv, preflightProblem, sshArgv, sshProblem } from "../iproute/host.js";
-import type { StartOptions, System } from "./machine.js";
+import {
+  type Host,
+  hostLabel,
+  preflightArgv,
+  preflightProblem,
+  remoteCommand,
+  SHELL_SCRIPT,
+  sshArgv,
+  sshProblem,
+} from "../iproute/host.js";
+import type { LineSession, StartOptions, System } from "./machine.js";
 
 /** Seconds the shared connection stays after its last command: short, so none outlives an operation by much. */
 const PERSIST_S = 30;
@@ -21,9 +34,12 @@ const CONNECT_TIMEOUT_S = 10;
 const SESSIONS = 8;
 
 export class SshSystem implements System {
+  readonly remote = true;
   private checked: Promise<string | undefined> | undefined;
   private running = 0;
   private readonly queue: Array<() => void> = [];
+  /** The kept-open shells not running a command now. */
+  private readonly idle: RemoteShell[] = [];
 
   constructor(
     readonly host: Host,
@@ -35,7 +51,7 @@ export class SshSystem implements System {
 
   /** The host's problem (unreachable, refused, no `ip`, no root), or undefined when it is fit; asked once. */
   problem(): Promise<string | undefined> {
-    this.checked ??= this.session(preflightArgv()).then((exit) =>
+    this.checked ??= this.limited(() => this.command(preflightArgv())).then((exit) =>
       exit.exitCode === 255 ? sshProblem(this.host, exit.stderr) : preflightProblem(this.host, exit.stdout),
     );
     return this.checked;
@@ -44,26 +60,57 @@ export class SshSystem implements System {
   async run(argv: readonly string[], input?: string): Promise<Exit> {
     const problem = await this.problem();
     if (problem !== undefined) return hostFailure(hostLabel(this.host), problem);
-    const exit = await this.session(argv, input);
-    // 255 is ssh's own failure (the connection broke), not the command's.
-    if (exit.exitCode === 255 && exit.stderr !== "")
+    const exit = await this.limited(() => this.inShell(argv, input));
+    // In a session of its own, 255 is ssh's own failure (the connection broke), not the command's;
+    // a kept-open shell answers the command's own exit code.
+    if (
+      exit.unreachable === undefined &&
+      this.local.session === undefined &&
+      exit.exitCode === 255 &&
+      exit.stderr !== ""
+    ) {
       return hostFailure(hostLabel(this.host), sshProblem(this.host, exit.stderr));
+    }
     // The remote shell or `env` could not find the program: as a local one that cannot start.
     if (exit.exitCode === 127) return { exitCode: undefined, stdout: "", stderr: exit.stderr };
     return exit;
   }
 
-  /** One command on the host, at most {@link SESSIONS} at once. */
-  private async session(argv: readonly string[], input?: string): Promise<Exit> {
+  /** Runs `work` when fewer than {@link SESSIONS} commands are running on the host. */
+  private async limited<T>(work: () => Promise<T>): Promise<T> {
     if (this.running >= SESSIONS) await new Promise<void>((resolve) => this.queue.push(resolve));
     this.running++;
     try {
-      const connection = { controlPath: this.controlPath, persist: PERSIST_S, connectTimeout: CONNECT_TIMEOUT_S };
-      return await this.local.run(sshArgv(this.host, connection, argv), input);
+      return await work();
     } finally {
       this.running--;
       this.queue.shift()?.();
     }
+  }
+
+  private connection() {
+    return { controlPath: this.controlPath, persist: PERSIST_S, connectTimeout: CONNECT_TIMEOUT_S };
+  }
+
+  /** One command on the host in an ssh session of its own. */
+  private command(argv: readonly string[], input?: string): Promise<Exit> {
+    return this.local.run(sshArgv(this.host, this.connection(), argv), input);
+  }
+
+  /** One command in a kept-open shell (one opened when none is idle); in a session of its own without them. */
+  private async inShell(argv: readonly string[], input?: string): Promise<Exit> {
+    if (this.local.session === undefined) return this.command(argv, input);
+    const shell =
+      this.idle.pop() ??
+      new RemoteShell(await this.local.session(sshArgv(this.host, this.connection(), ["sh", "-c", SHELL_SCRIPT])));
+    const exit = await shell.run(remoteCommand(argv), input);
+    if (exit !== undefined) {
+      this.idle.push(shell);
+      return exit;
+    }
+    // The shell ended before it answered (the connection broke, or the host's sshd went away).
+    const words = `${shell.ended ?? "the shell ended"}; whether \`${argv.join(" ")}\` ran there is not known`;
+    return hostFailure(hostLabel(this.host), sshProblem(this.host, words));
   }
 
   /** Runs a file command there; a failure throws with the errno its words name, as node:fs would. */
@@ -83,8 +130,24 @@ export class SshSystem implements System {
       await this.file(["dd", `of=${path}`, "conv=nocreat,notrunc", "status=none"], content);
       return;
     }
-    await this.file(["mkdir", "-p", "--", parentOf(path)]);
-    await this.file(["dd", `of=${path}`, "status=none"], content);
+    await this.retried(async () => {
+      await this.file(["mkdir", "-p", "--", parentOf(path)]);
+      await this.file(["dd", `of=${path}`, "status=none"], content);
+    });
+  }
+
+  /**
+   * Runs `write` again while it fails for a missing folder: another operation may be removing the
+   * folder, empty for a moment, between our `mkdir` and our write (as system.ts does here).
+   */
+  private async retried(write: () => Promise<void>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await write();
+      } catch (e) {
+        if ((e as { code?: unknown }).code !== "ENOENT" || attempt >= 10) throw e;
+      }
+    }
   }
 
   async removeFile(path: string, root: string): Promise<void> {
@@ -125,14 +188,16 @@ export class SshSystem implements System {
   async replaceFile(path: string, content: string): Promise<void> {
     // Beside the file, so that the rename stays on one file system: a reader sees the old or the new file, whole.
     const temporary = `${path}.pulumi-netns-${process.pid}-${Date.now().toString(36)}`;
-    await this.file(["mkdir", "-p", "--", parentOf(path)]);
-    try {
-      await this.file(["dd", `of=${temporary}`, "status=none"], content);
-      await this.file(["mv", "-f", "--", temporary, path]);
-    } catch (e) {
-      await this.run(["rm", "-f", "--", temporary]);
-      throw e;
-    }
+    await this.retried(async () => {
+      await this.file(["mkdir", "-p", "--", parentOf(path)]);
+      try {
+        await this.file(["dd", `of=${temporary}`, "status=none"], content);
+        await this.file(["mv", "-f", "--", temporary, path]);
+      } catch (e) {
+        await this.run(["rm", "-f", "--", temporary]);
+        throw e;
+      }
+    });
   }
 
   async pathKind(path: string): Promise<"executable" | "file" | "folder" | undefined> {
@@ -181,6 +246,56 @@ export class SshSystem implements System {
     if (/no such process/i.test(exit.stderr)) return false;
     throw remoteFileError(exit);
   }
+}
+
+/**
+ * A shell kept open on the host ({@link SHELL_SCRIPT}): it runs one command at a time, each sent
+ * as a line (the command line and its standard input, in base64) and answered by a line (the exit
+ * code, standard output and standard error, in base64).
+ */
+class RemoteShell {
+  private waiting: ((line: string | undefined) => void) | undefined;
+  /** Why it ended, once it has. */
+  ended: string | undefined;
+
+  constructor(private readonly session: LineSession) {
+    session.hold(false);
+    session.onLine((line) => this.answer(line));
+    session.onEnd((why) => {
+      this.ended = why;
+      this.answer(undefined);
+    });
+  }
+
+  private answer(line: string | undefined): void {
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    waiting?.(line);
+  }
+
+  /** Runs one command line; undefined when the shell ended before it answered. */
+  async run(command: string, input?: string): Promise<Exit | undefined> {
+    if (this.ended !== undefined) return undefined;
+    const answered = new Promise<string | undefined>((resolve) => {
+      this.waiting = resolve;
+    });
+    this.session.hold(true);
+    this.session.write(`${base64(command)} ${input === undefined ? "-" : base64(input)}`);
+    const line = await answered;
+    this.session.hold(false);
+    const [code, stdout, stderr] = line?.split(" ") ?? [];
+    if (line === undefined || code === undefined || !/^\d+$/.test(code)) return undefined;
+    // As the launcher gives a program's output: without its final newline.
+    const text = (b64: string | undefined) =>
+      Buffer.from(b64 ?? "", "base64")
+        .toString("utf8")
+        .replace(/\r?\n$/, "");
+    return { exitCode: Number(code), stdout: text(stdout), stderr: text(stderr) };
+  }
+}
+
+function base64(text: string): string {
+  return Buffer.from(text, "utf8").toString("base64");
 }
 
 /** The folder that holds `path`. */

@@ -4,10 +4,12 @@
  * each way a host can fail is told.
  */
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { once } from "node:events";
+import { createInterface } from "node:readline";
 import { describe, it } from "node:test";
-import { hostKey, hostRule, remoteCommand, shellQuote, sshArgv } from "../../../src/iproute/host.js";
-import { Machine } from "../../../src/provider/machine.js";
+import { hostKey, hostRule, remoteCommand, SHELL_SCRIPT, shellQuote, sshArgv } from "../../../src/iproute/host.js";
+import { type LineSession, Machine, type System } from "../../../src/provider/machine.js";
 import { SshSystem } from "../../../src/provider/ssh.js";
 import { isProblem } from "../../../src/rule.js";
 import { FakeSystem, type Responder } from "../../support/fake-system.js";
@@ -111,6 +113,19 @@ describe("the SSH system", () => {
     assert.deepEqual(seen, [[["dd", "of=/proc/sys/net/ipv4/ip_forward", "conv=nocreat,notrunc", "status=none"], "1"]]);
   });
 
+  it("makes the folder again when another operation removed it between the mkdir and the write", async () => {
+    const seen: string[] = [];
+    let refused = 0;
+    const { system } = sshOver((argv) => {
+      seen.push(argv[0] as string);
+      if (argv[0] === "dd" && refused++ === 0)
+        return { exitCode: 1, stderr: "dd: failed to open 'x': No such file or directory" };
+      return undefined;
+    });
+    await system.writeFile("/run/pulumi-netns/creating/netns/x", "mark", { create: true });
+    assert.deepEqual(seen, ["mkdir", "dd", "mkdir", "dd"]);
+  });
+
   it("gives a missing file's failure the errno node:fs would, and a missing folder's listing as empty", async () => {
     const { system } = sshOver(() => ({ exitCode: 1, stderr: "cat: /x: No such file or directory" }));
     await assert.rejects(system.readFile("/x"), { code: "ENOENT" });
@@ -158,5 +173,42 @@ describe("the SSH system", () => {
     const system = new SshSystem({ address: "lab1" }, local, "/tmp/x-%C");
     await Promise.all(Array.from({ length: 30 }, () => system.run(["true"])));
     assert.equal(most, 8);
+  });
+});
+
+/** The kept-open shell's script run by this machine's own sh, as a session: what a host would run. */
+async function localShell(children: ChildProcess[]): Promise<LineSession> {
+  const child = spawn("sh", ["-c", SHELL_SCRIPT], { stdio: ["pipe", "pipe", "inherit"] });
+  children.push(child);
+  const lines = createInterface({ input: child.stdout });
+  return {
+    write: (line) => child.stdin.write(`${line}\n`),
+    onLine: (listener) => lines.on("line", listener),
+    onEnd: (listener) => void child.once("close", () => listener("it ended")),
+    hold: () => {},
+  };
+}
+
+describe("the kept-open shell", () => {
+  it("runs each argv exactly, with its input, and answers its output, errors and exit code", async () => {
+    const local = new FakeSystem((argv) => ((argv.at(-1) as string).includes("CapEff") ? { stdout: FIT } : undefined));
+    const shells: ChildProcess[] = [];
+    (local as System).session = () => localShell(shells);
+    const system = new SshSystem({ address: "lab1" }, local, "/tmp/x-%C");
+    const echo = await system.run(["printf", "%s|", "it's", "$(id)", "a\nb", ""]);
+    assert.deepEqual(echo, { exitCode: 0, stdout: "it's|$(id)|a\nb||", stderr: "" });
+    const fed = await system.run(["cat"], "line one\nline two\n");
+    assert.equal(fed.stdout, "line one\nline two");
+    const failed = await system.run(["cat", "/nonexistent/pulumi-netns"]);
+    assert.equal(failed.exitCode, 1);
+    assert.match(failed.stderr, /No such file or directory/);
+    const missing = await system.run(["pulumi-netns-no-such-program"]);
+    assert.equal(missing.exitCode, undefined, "not found there: as a program that cannot start here");
+    await Promise.all(Array.from({ length: 20 }, (_, i) => system.run(["sh", "-c", `exit ${i % 3}`])));
+    assert.ok(shells.length <= 8, `at most eight shells: ${shells.length}`);
+    // Its standard input ends: it ends, and removes its folder.
+    const closed = shells.map((shell) => once(shell, "close"));
+    for (const shell of shells) shell.stdin?.end();
+    await Promise.all(closed);
   });
 });
