@@ -98,6 +98,37 @@ describe("resources on another host, over ssh", () => {
     assert.deepEqual(fake.namespaces(), []);
   });
 
+  it("sweeps a host the state names: deletes there what the ledger holds and the state does not", async () => {
+    const [fake] = lab.hosts;
+    assert.ok(fake !== undefined);
+    const host = { address: fake.alias, configFile: lab.configFile };
+    const ns = providerFor("NetNamespace");
+    const [kept, orphan] = [uniqueName("rs"), uniqueName("rs")];
+    const made = [];
+    for (const name of [kept, orphan]) {
+      const { inputs } = await ns.check({}, { host, name, owner: `sweep-test/dev:${name}` });
+      made.push(await ns.create(inputs));
+    }
+    // The state holds the first only (a killed run never saved the second).
+    const state = {
+      deployment: {
+        resources: [{ type: "pulumi-nodejs:dynamic/netns:NetNamespace", id: kept, outputs: made[0]?.outs }],
+      },
+    };
+    const said = execFileSync(
+      process.execPath,
+      [path.join(__dirname, "../../src/cli/sweep.js"), "--stack", "sweep-test/dev"],
+      {
+        input: JSON.stringify(state),
+        encoding: "utf8",
+      },
+    );
+    assert.match(said, new RegExp(`swept NetNamespace ${orphan} on ${fake.alias}`));
+    assert.deepEqual(fake.namespaces(), [kept]);
+    await ns.delete(kept, made[0]?.outs);
+    assert.deepEqual(fake.namespaces(), []);
+  });
+
   it("fails the check of a host that cannot be reached, naming it, and changes nothing", async () => {
     const here = machineState();
     // Nothing listens on port 1 of loopback: the connection is refused at once.
