@@ -33,6 +33,11 @@ function hostState(host: FakeHost) {
       .map((l) => l.split(/\s+/)[0])
       .sort(),
     forwarding: host.run(["cat", "/proc/sys/net/ipv4/ip_forward"]).trim(),
+    files: host.files().sort(),
+    processes: host
+      .run(["ps", "-e", "-o", "args="])
+      .split("\n")
+      .filter((p) => p.includes("hello from h3")),
   };
 }
 
@@ -75,6 +80,15 @@ describe("a lab over two hosts through the engine", () => {
       const [port] = JSON.parse(a.run(["ip", "-n", `${prefix}r`, "-j", "link", "show", "dev", "lan"]));
       assert.equal(port.mtu, 1450, "the segment's other members fit the tunnel too");
       assert.match(String(up.outputs.mermaid?.value), /subgraph/);
+      // Names and a server across the hosts: h1 (on a) fetches from h3 (on b) by the name its hosts file gives.
+      assert.match(
+        a.run(["cat", `/etc/netns/${prefix}h1/hosts`]),
+        new RegExp(`^${addressOf("h3").replaceAll(".", "\\.")}\\s+h3$`, "m"),
+      );
+      const fetch =
+        'require("http").get("http://h3:8080/", (r) => r.pipe(process.stdout)).on("error", (e) => { throw e; })';
+      assert.equal(a.run(["ip", "netns", "exec", `${prefix}h1`, "node", "-e", fetch]), "hello from h3\n");
+      assert.equal(typeof up.outputs.webCheck?.value, "number", "the TCP check from h1, run on host a");
       await stack.preview({ refresh: true, expectNoChanges: true });
 
       // Drift on host b: h3's end of its tunnel to r deleted by hand, and its address and route with it.

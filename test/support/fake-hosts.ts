@@ -10,7 +10,7 @@
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { removeNamespace, uniqueName } from "./kernel.js";
@@ -27,6 +27,8 @@ export interface FakeHost {
   namespaces(): string[];
   /** The files under its /run/pulumi-netns (the journal there). */
   journal(): string[];
+  /** The files under its /etc/netns and /var/log/pulumi-netns. */
+  files(): string[];
   /** How many SSH logins its sshd has accepted so far. */
   logins(): number;
 }
@@ -38,11 +40,16 @@ export interface FakeHosts {
   dispose(): Promise<void>;
 }
 
-/** What each host runs: its own /run and /var/log, then sshd in the foreground. */
+/**
+ * What each host runs: its own /run and /var/log, its own /etc (this machine's, with its writes
+ * kept apart in an overlay: /etc/netns is the host's), then sshd in the foreground.
+ */
 const HOST_SCRIPT = `set -e
 mount -t tmpfs -o mode=0755 pulumi-netns-test /run
 mkdir -m 0755 /run/sshd
 mount -t tmpfs -o mode=0755 pulumi-netns-test /var/log
+mkdir "$2/etc" "$2/work"
+mount -t overlay pulumi-netns-test -o "lowerdir=/etc,upperdir=$2/etc,workdir=$2/work" /etc
 exec /usr/sbin/sshd -D -e -f "$1"
 `;
 
@@ -120,7 +127,9 @@ export async function fakeHosts(count: number): Promise<FakeHosts> {
           "",
         ].join("\n"),
       );
-      const server = spawn("ip", ["netns", "exec", netns, "sh", path.join(dir, "host.sh"), sshdConfig], {
+      const own = path.join(dir, `host${i}.d`);
+      mkdirSync(own);
+      const server = spawn("ip", ["netns", "exec", netns, "sh", path.join(dir, "host.sh"), sshdConfig, own], {
         stdio: ["ignore", "ignore", "pipe"],
       });
       servers.push(server);
@@ -160,6 +169,10 @@ export async function fakeHosts(count: number): Promise<FakeHosts> {
             .filter(Boolean)
             .map((l) => l.split(" ")[0] as string),
         journal: () => run(["find", "/run", "-path", "/run/pulumi-netns/*", "-type", "f"]).split("\n").filter(Boolean),
+        files: () =>
+          run(["sh", "-c", "find /etc/netns /var/log/pulumi-netns -type f 2>/dev/null; true"])
+            .split("\n")
+            .filter(Boolean),
         logins: () => said.split("\n").filter((line) => line.startsWith("Accepted publickey")).length,
       });
     }
