@@ -59,6 +59,17 @@ export interface LineSession {
   hold(waiting: boolean): void;
 }
 
+/**
+ * The temporary file {@link System.replaceFile} writes beside `path` before renaming it over:
+ * named so that what a killed run left of it can be told and removed (netns-file.ts).
+ */
+export function temporaryBeside(path: string): string {
+  return `${path}${TEMPORARY_MARK}${process.pid}-${Date.now().toString(36)}`;
+}
+
+/** What every such temporary file's name has after the name of the file it stands in for. */
+export const TEMPORARY_MARK = ".pulumi-netns-";
+
 export interface StartOptions {
   env: Record<string, string>;
   cwd?: string | undefined;

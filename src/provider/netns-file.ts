@@ -14,7 +14,7 @@ import { markOf, netnsFilesFolder } from "../iproute/netns-files.js";
 import { forget, recall, remember } from "./journal.js";
 import type { Created, KindProvider, Updated } from "./kind.js";
 import { differ, undefinedIfNotFound } from "./lifecycle.js";
-import type { Machine } from "./machine.js";
+import { type Machine, TEMPORARY_MARK } from "./machine.js";
 import { markerOf } from "./ownership.js";
 
 /** What every such file's inputs have. */
@@ -135,6 +135,11 @@ export class NetnsFile {
     let root = file;
     for (const folder of [netnsFilesFolder(p.netns), ETC_NETNS]) {
       if ((await recall(this.machine, folderRecord(folder))) !== undefined) root = folder;
+    }
+    // A run killed between writing the temporary file and renaming it left that file: it is ours by its name.
+    const folder = netnsFilesFolder(p.netns);
+    for (const name of await this.machine.listFiles(folder)) {
+      if (name.startsWith(`${this.name}${TEMPORARY_MARK}`)) await this.machine.removeFile(`${folder}/${name}`, root);
     }
     if (found === undefined || isOurs(found, p.owner)) await this.machine.removeFile(file, root);
     // A folder of ours that stays holds something else: the record goes with the last file of ours in it.

@@ -6,7 +6,7 @@
  * serialized provider (see the guide on dynamic providers).
  */
 import { Launcher } from "./launcher.js";
-import type { System } from "./machine.js";
+import { type System, temporaryBeside } from "./machine.js";
 
 /** Starts this process's programs (launcher.ts): one for the process, started when first needed. */
 const launcher = new Launcher();
@@ -52,7 +52,7 @@ export const realSystem: System = {
     const { mkdir, rename, rm, writeFile } = await import("node:fs/promises");
     const { dirname } = await import("node:path");
     // Beside the file, so that the rename stays on one file system: a reader sees the old or the new file, whole.
-    const temporary = `${path}.pulumi-netns-${process.pid}-${Date.now().toString(36)}`;
+    const temporary = temporaryBeside(path);
     // Another operation may be removing the folder, then empty, at the same moment: retry.
     for (let attempt = 1; ; attempt++) {
       try {

@@ -93,6 +93,20 @@ describe("HostsFile and ResolvConf on a fake machine", () => {
     assert.deepEqual([...system.files.keys()], []);
   });
 
+  it("remove the temporary file a run killed between its write and its rename left, and so the folders", async () => {
+    const system = new FakeSystem();
+    const provider = new HostsFileProvider(system.machine);
+    const h = { netns: "a", entries: [], loopback: true, owner: "lab/dev:h" };
+    await provider.create(h);
+    system.files.set("/etc/netns/a/hosts.pulumi-netns-4242-mx56wld1", "# pulumi-netns:lab/dev:h\n");
+    system.files.set("/etc/netns/a/hosts.orig", "the user's\n");
+    await provider.delete("id", h);
+    assert.deepEqual(
+      [...system.files.keys()].filter((f) => f.startsWith("/etc/netns")),
+      ["/etc/netns/a/hosts.orig"],
+    );
+  });
+
   it("read an edit as drift, and a file that lost its mark as gone", async () => {
     const system = new FakeSystem();
     const provider = new ResolvConfProvider(system.machine);
