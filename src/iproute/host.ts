@@ -4,8 +4,9 @@
  *
  * The one place an argv becomes a string: ssh sends the remote command as one line, which the
  * remote user's shell splits again. {@link remoteCommand} single-quotes every argument, so that the
- * shell gives back exactly the argv we built, whatever it holds; nothing else is ever written in the
- * shell's language.
+ * shell gives back exactly the argv we built, whatever it holds. The only other shell text is fixed
+ * scripts (the kept-open shell, the fitness check, the start of a process) whose inputs all come
+ * as their positional parameters or on their standard input, never in their text.
  */
 import { type Problem, problem } from "../rule.js";
 
@@ -196,7 +197,7 @@ export function preflightArgv(): string[] {
 /** A problem in words that name the host, for a failure of ssh itself (exit 255). */
 export function sshProblem(host: Host, stderr: string): string {
   const label = hostLabel(host);
-  const words = stderr.trim().split("\n").slice(-3).join(" ") || "ssh exited with 255";
+  const words = stderr.trim().split("\n").slice(-3).join(" ").replace(/\.$/, "") || "ssh exited with 255";
   if (sshFailureKind(stderr) === "refused-login") {
     return (
       `Host "${label}" refused the SSH login: ${words}. Check the user, the key (identityFile, or your ssh-agent) and ` +

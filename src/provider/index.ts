@@ -74,9 +74,10 @@ export function providerClass(kind: Kind): ProviderClass {
 }
 
 /**
- * The provider for `kind` on `on` (by default this process's machine), as the engine calls it:
- * what it creates is in the stack's ledger (ledger.ts) from just before it is made until it is
- * deleted, or found gone.
+ * The provider for `kind` on `on` (by default this process's machine), as the engine calls it; a
+ * resource with a `host` is the provider's on that host's machine ({@link hostMachine}). What it
+ * creates is in the ledger (ledger.ts) of the machine it is on from just before it is made until
+ * it is deleted, or found gone.
  */
 export function providerFor(kind: Kind, on?: Machine): DynamicProvider {
   const Provider = providerClass(kind);

@@ -25,7 +25,7 @@ import {
   sshArgv,
   sshProblem,
 } from "../iproute/host.js";
-import type { LineSession, StartOptions, System } from "./machine.js";
+import { type LineSession, type StartOptions, type System, temporaryBeside } from "./machine.js";
 
 /** Seconds the shared connection stays after its last command: short, so none outlives an operation by much. */
 const PERSIST_S = 30;
@@ -187,7 +187,7 @@ export class SshSystem implements System {
 
   async replaceFile(path: string, content: string): Promise<void> {
     // Beside the file, so that the rename stays on one file system: a reader sees the old or the new file, whole.
-    const temporary = `${path}.pulumi-netns-${process.pid}-${Date.now().toString(36)}`;
+    const temporary = temporaryBeside(path);
     await this.retried(async () => {
       await this.file(["mkdir", "-p", "--", parentOf(path)]);
       try {
@@ -284,7 +284,12 @@ class RemoteShell {
     const line = await answered;
     this.session.hold(false);
     const [code, stdout, stderr] = line?.split(" ") ?? [];
-    if (line === undefined || code === undefined || !/^\d+$/.test(code)) return undefined;
+    if (line === undefined) return undefined;
+    if (code === undefined || !/^\d+$/.test(code)) {
+      // Not our shell's answer (something on the host wrote to it): it cannot be trusted again.
+      this.ended = `the shell on the host answered ${JSON.stringify(line.slice(0, 80))}`;
+      return undefined;
+    }
     // As the launcher gives a program's output: without its final newline.
     const text = (b64: string | undefined) =>
       Buffer.from(b64 ?? "", "base64")

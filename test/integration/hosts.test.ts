@@ -17,7 +17,8 @@ import { machineState, uniqueName } from "../support/kernel.js";
 describe("resources on another host, over ssh", () => {
   let lab: FakeHosts;
   before(async () => {
-    lab = await fakeHosts(1);
+    // The second host has no `ip`.
+    lab = await fakeHosts(2, ["plain", "without-ip"]);
   });
   after(async () => {
     await lab?.dispose();
@@ -178,6 +179,32 @@ describe("resources on another host, over ssh", () => {
       rmSync(dir, { recursive: true, force: true });
     }
     assert.deepEqual(fake.namespaces(), namespacesBefore);
+  });
+
+  it("fails the check of a host without ip, and of one where the SSH user is not root, naming each", async () => {
+    const [fake, bare] = lab.hosts;
+    assert.ok(fake !== undefined && bare !== undefined);
+    const failureOf = async (address: string) => {
+      forgetHostMachines(); // each asked afresh, as a new pulumi command would
+      const checked = await providerFor("NetNamespace").check(
+        {},
+        {
+          host: { address, configFile: lab.configFile },
+          name: uniqueName("rp"),
+          owner: "hosts-test/it:p",
+        },
+      );
+      assert.equal(checked.inputs, undefined);
+      assert.equal(checked.failures?.[0]?.property, "host");
+      return String(checked.failures?.[0]?.reason);
+    };
+    assert.match(await failureOf(bare.alias), /^Host "fake-host-2" has no `ip` command\. Install iproute2 there/);
+    assert.match(
+      await failureOf(`${fake.alias}-user`),
+      /^On host "fake-host-1-user" the SSH user lacks root \(CAP_NET_ADMIN and CAP_SYS_ADMIN\)/,
+    );
+    assert.deepEqual(fake.namespaces(), [], "nothing made there");
+    assert.deepEqual(bare.journal(), [], "nor on the host without ip (which cannot list namespaces)");
   });
 
   it("refuses a host named like an option before running anything", async () => {

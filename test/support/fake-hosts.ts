@@ -10,7 +10,7 @@
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { removeNamespace, uniqueName } from "./kernel.js";
@@ -42,7 +42,9 @@ export interface FakeHosts {
 
 /**
  * What each host runs: its own /run and /var/log, its own /etc (this machine's, with its writes
- * kept apart in an overlay: /etc/netns is the host's), then sshd in the foreground.
+ * kept apart in an overlay: /etc/netns is the host's, and so is a user of its own, not root,
+ * `pulumi-netns-lab`), then sshd in the foreground. A host `without-ip` has its `ip` hidden
+ * (an empty file bound over it, which no one can run).
  */
 const HOST_SCRIPT = `set -e
 mount -t tmpfs -o mode=0755 pulumi-netns-test /run
@@ -50,6 +52,9 @@ mkdir -m 0755 /run/sshd
 mount -t tmpfs -o mode=0755 pulumi-netns-test /var/log
 mkdir "$2/etc" "$2/work"
 mount -t overlay pulumi-netns-test -o "lowerdir=/etc,upperdir=$2/etc,workdir=$2/work" /etc
+echo 'pulumi-netns-lab:x:64123:64123:pulumi-netns test user:/tmp:/bin/sh' >>/etc/passwd
+echo 'pulumi-netns-lab:*:19000:0:99999:7:::' >>/etc/shadow
+if [ "$3" = without-ip ]; then : >"$2/no-ip"; mount --bind "$2/no-ip" "$(readlink -f "$(command -v ip)")"; fi
 exec /usr/sbin/sshd -D -e -f "$1"
 `;
 
@@ -61,9 +66,15 @@ socket.on("error", (e) => { console.error("relay: " + e.message); process.exit(1
 socket.on("close", () => process.exit(0));
 `;
 
-/** `count` fake hosts, up and answering ssh; `dispose` removes them all, whatever state they are in. */
-export async function fakeHosts(count: number): Promise<FakeHosts> {
+/**
+ * `count` fake hosts, up and answering ssh; `dispose` removes them all, whatever state they are
+ * in. `kinds[i]` makes host i+1 one `without-ip`. Each host is also named `ALIAS-user` in the
+ * ssh_config: the same host, logged into as its user that is not root.
+ */
+export async function fakeHosts(count: number, kinds: Array<"plain" | "without-ip"> = []): Promise<FakeHosts> {
   const dir = mkdtempSync(path.join(tmpdir(), "pulumi-netns-hosts-"));
+  // The hosts' own user, not root, reads the public key here (sshd opens it as that user).
+  chmodSync(dir, 0o711);
   const lan = uniqueName("fl");
   const made: string[] = [];
   const servers: ChildProcess[] = [];
@@ -129,7 +140,8 @@ export async function fakeHosts(count: number): Promise<FakeHosts> {
       );
       const own = path.join(dir, `host${i}.d`);
       mkdirSync(own);
-      const server = spawn("ip", ["netns", "exec", netns, "sh", path.join(dir, "host.sh"), sshdConfig, own], {
+      const kind = kinds[i - 1] ?? "plain";
+      const server = spawn("ip", ["netns", "exec", netns, "sh", path.join(dir, "host.sh"), sshdConfig, own, kind], {
         stdio: ["ignore", "ignore", "pipe"],
       });
       servers.push(server);
@@ -145,7 +157,9 @@ export async function fakeHosts(count: number): Promise<FakeHosts> {
       );
       knownHosts.push(`${alias} ${readFileSync(`${hostKey}.pub`, "utf8").trim()}`);
       config.push(
-        `Host ${alias}`,
+        `Host ${alias}-user`,
+        "  User pulumi-netns-lab",
+        `Host ${alias} ${alias}-user`,
         `  HostName ${underlay}`,
         "  User root",
         `  IdentityFile ${key}`,
