@@ -177,10 +177,12 @@ export function preflightProblem(host: Host, stdout: string): string | undefined
  * its standard input, each in base64, `-` for no input), run it with `eval` (the line is
  * {@link remoteCommand}'s: every word single-quoted, so it runs as exactly the argv), answer a line
  * (exit code, standard output, standard error, the last two in base64). Its files are in a
- * folder of its own, removed when it ends; it ends when its standard input does.
+ * folder of its own (`pulumi-netns-shell.*` in the host's temporary folder), removed when it ends:
+ * when its standard input does, or on a hang-up or SIGTERM; only a SIGKILL leaves it.
  */
 export const SHELL_SCRIPT = [
-  "t=$(mktemp -d) || exit 1; trap 'rm -rf \"$t\"' EXIT; trap 'exit 1' HUP INT TERM",
+  "t=$(mktemp -d -t pulumi-netns-shell.XXXXXX) || exit 1",
+  "trap 'rm -rf \"$t\"' EXIT; trap 'exit 1' HUP INT TERM",
   "while read -r c i; do",
   '  if [ "$i" = - ]; then : >"$t/i"; else printf %s "$i" | base64 -d >"$t/i"; fi',
   '  eval "$(printf %s "$c" | base64 -d)" <"$t/i" >"$t/o" 2>"$t/e"; r=$?',

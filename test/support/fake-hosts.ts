@@ -80,21 +80,30 @@ export async function fakeHosts(count: number, kinds: Array<"plain" | "without-i
   const servers: ChildProcess[] = [];
   const hosts: FakeHost[] = [];
   const dispose = async () => {
-    for (const server of servers) server.kill("SIGTERM");
-    // Every process of a host (its sshd's sessions too), so that its mount namespace, and with it its
-    // namespaces and their links, goes.
-    for (const netns of made) {
-      for (const pid of pidsIn(netns)) {
+    // Every process of a host (its sshd, its sessions, the shells kept open there), so that its
+    // mount namespace, and with it its namespaces and their links, goes: asked first (a kept-open
+    // shell then removes its scratch folder, in this machine's /tmp), killed if it is still there.
+    const signal = (name: NodeJS.Signals) => {
+      for (const pid of made.flatMap(pidsIn)) {
         try {
-          process.kill(pid, "SIGKILL");
+          process.kill(pid, name);
         } catch {}
       }
-    }
+    };
+    signal("SIGTERM");
+    await waitFor(() => made.every((netns) => pidsIn(netns).length === 0), 3000).catch(() => signal("SIGKILL"));
     await Promise.all(servers.map((s) => (s.exitCode === null && s.signalCode === null ? once(s, "exit") : null)));
     for (const netns of made) removeNamespace(netns);
     rmSync(dir, { recursive: true, force: true });
-    // The client's shared connections close with their servers, and ssh removes their sockets.
-    await waitFor(() => readdirSync(tmpdir()).every((f) => !/^pulumi-netns-[0-9a-f]{12}-/.test(f)), 5000);
+    // The client's shared connections close with their servers, and ssh removes their sockets; the
+    // kept-open shells removed their scratch folders (the hosts share this machine's /tmp).
+    const ours = (f: string) => /^pulumi-netns-[0-9a-f]{12}-/.test(f) || f.startsWith("pulumi-netns-shell.");
+    const left = () => readdirSync(tmpdir()).filter(ours);
+    await waitFor(
+      () => left().length === 0,
+      5000,
+      () => `left in ${tmpdir()}: ${left().join(", ")}`,
+    );
   };
   try {
     const ip = (...args: string[]) => execFileSync("ip", args, { stdio: "pipe" });
