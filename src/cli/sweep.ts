@@ -8,8 +8,7 @@
  */
 import { type Host, hostKey, hostLabel, hostRule } from "../iproute/host.js";
 import { type Kind, kindOf } from "../kinds.js";
-import { hostMachine, processMachine } from "../provider/index.js";
-import type { SshSystem } from "../provider/ssh.js";
+import { hostMachine, hostProblem, processMachine } from "../provider/index.js";
 import { sweep } from "../provider/sweep.js";
 import { isProblem } from "../rule.js";
 
@@ -45,7 +44,7 @@ async function main(): Promise<void> {
   for (const [key, host] of hosts) {
     const where = host === undefined ? "" : ` on ${hostLabel(host)}`;
     const machine = host === undefined ? processMachine() : hostMachine(host);
-    const problem = host === undefined ? undefined : await (machine.system as SshSystem).problem();
+    const problem = host === undefined ? undefined : await hostProblem(host);
     if (problem !== undefined) {
       console.error(`could not sweep${where}: ${problem}`);
       unswept++;

@@ -50,6 +50,11 @@ export function hostMachine(host: Host): Machine {
   return found;
 }
 
+/** Why `host` cannot be used (unreachable, refused, no `ip`, no root), asked once per process; undefined when it is fit. */
+export function hostProblem(host: Host): Promise<string | undefined> {
+  return (hostMachine(host).system as SshSystem).problem();
+}
+
 /**
  * Forgets the machines of other hosts, and so what they read, as the next `pulumi` command's
  * provider process starts with none: for tests that change a host behind the provider's back.
@@ -109,7 +114,7 @@ export function providerFor(kind: Kind, on?: Machine): DynamicProvider {
       const host = hostRule(given);
       if (isProblem(host))
         return { failures: [{ property: "host", reason: `${host.problem}; got ${describeValue(given)}` }] };
-      const problem = await (hostMachine(host).system as SshSystem).problem();
+      const problem = await hostProblem(host);
       if (problem !== undefined) return { failures: [{ property: "host", reason: problem }] };
       const checked = await at(host).provider.check(olds, rest);
       return checked.inputs === undefined ? checked : { ...checked, inputs: { ...checked.inputs, host } };

@@ -30,9 +30,8 @@ export async function tcpProbe(netns: Netns, address: string, port: number, time
   const args = [address, String(port), String(timeout * 1000)];
   // On another host neither this Node nor this file is there: the host's `node` runs the script's
   // text (`node -e`), its first argument a placeholder where a script's path would be.
-  const { readFile } = await import("node:fs/promises");
   const argv = netns.remote
-    ? ["node", "-e", await readFile(script, "utf8"), "tcp-probe", ...args]
+    ? ["node", "-e", await (await import("node:fs/promises")).readFile(script, "utf8"), "tcp-probe", ...args]
     : [process.execPath, script, ...args];
   const exit = await netns.probe(argv);
   try {
