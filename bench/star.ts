@@ -206,7 +206,7 @@ interface PulumiFigures {
 function roleOf(pid: number, root: number, cmdline: string): Role | undefined {
   if (pid === root) return "engine";
   if (cmdline.includes("dynamic-provider")) return "provider";
-  if (cmdline.includes("pulumi-netns/dist/src/provider/launcher.js")) return "launcher";
+  if (cmdline.includes("pulumi-netns/dist/provider/machine/launcher.js")) return "launcher";
   if (cmdline.includes("@pulumi/pulumi/cmd/run")) return "program";
   return undefined;
 }

@@ -22,7 +22,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 // Inside this repository the library is imported by path; your own program imports "pulumi-netns".
-import { IpAddress, Nat, NetNamespace, NetnsProcess, Reachability, Topology, VethPair } from "../../src/index.js";
+import { IpAddress, Nat, NetNamespace, NetnsProcess, Reachability, Topology, VethPair } from "../../provider/index.js";
 
 const prefix = new pulumi.Config().get("prefix") ?? "";
 const lan = new Topology("lan", {

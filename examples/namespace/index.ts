@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 // Inside this repository the library is imported by path; your own program imports "pulumi-netns".
-import { NetNamespace } from "../../src/index.js";
+import { NetNamespace } from "../../provider/index.js";
 
 const config = new pulumi.Config();
 const ns = new NetNamespace("demo", { name: config.get("name") ?? "pulumi-netns-demo" });

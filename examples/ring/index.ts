@@ -14,7 +14,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 // Inside this repository the library is imported by path; your own program imports "pulumi-netns".
-import { Topology } from "../../src/index.js";
+import { Topology } from "../../provider/index.js";
 
 const config = new pulumi.Config();
 const count = config.getNumber("routers", { min: 3, max: 50 }) ?? 4;

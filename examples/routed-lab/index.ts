@@ -12,7 +12,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 // Inside this repository the library is imported by path; your own program imports "pulumi-netns".
-import { IpAddress, NetNamespace, Reachability, Route, Sysctl, VethPair } from "../../src/index.js";
+import { IpAddress, NetNamespace, Reachability, Route, Sysctl, VethPair } from "../../provider/index.js";
 
 const config = new pulumi.Config();
 const prefix = config.get("prefix") ?? "";

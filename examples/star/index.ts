@@ -8,7 +8,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 // Inside this repository the library is imported by path; your own program imports "pulumi-netns".
-import { StarLab } from "../../src/index.js";
+import { StarLab } from "../../provider/index.js";
 
 const config = new pulumi.Config();
 const count = config.getNumber("spokes", { min: 1, max: 250 }) ?? 3;

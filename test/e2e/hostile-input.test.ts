@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Stack } from "@pulumi/pulumi/automation";
-import type { Kind } from "../../src/kinds.js";
+import type { Kind } from "../../provider/registry.js";
 import { repoRoot, type TestStack, testStack, toolchainDir } from "../support/engine.js";
 import { machineState, uniqueName } from "../support/kernel.js";
 

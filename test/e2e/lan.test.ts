@@ -10,7 +10,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
-import type { PlannedNode } from "../../src/index.js";
+import type { PlannedNode } from "../../provider/index.js";
 import { previewChanges, repoRoot, testStack } from "../support/engine.js";
 import { ip, machineState, namespaces, ping, removeNamespace, uniqueName } from "../support/kernel.js";
 import { familiesPinged, unreachable } from "../support/topology.js";

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { describe, it } from "node:test";
-import type { PlannedNode } from "../../src/index.js";
+import type { PlannedNode } from "../../provider/index.js";
 import { repoRoot, testStack } from "../support/engine.js";
 import { machineState, namespaces, removeNamespace, uniqueName } from "../support/kernel.js";
 import { familiesPinged, unreachable } from "../support/topology.js";

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { describe, it } from "node:test";
-import type { PlannedNode, TopologySpec } from "../../src/index.js";
+import type { PlannedNode, TopologySpec } from "../../provider/index.js";
 import { previewChanges, repoRoot, testStack } from "../support/engine.js";
 import { machineState, namespaces, removeNamespace, uniqueName } from "../support/kernel.js";
 import { unreachable } from "../support/topology.js";

@@ -3,8 +3,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import BridgeProvider, { type BridgeInputs } from "../../src/provider/bridge.js";
-import VethPairProvider, { type VethPairInputs } from "../../src/provider/veth-pair.js";
+import BridgeProvider, { type BridgeInputs } from "../../provider/kinds/bridge.js";
+import VethPairProvider, { type VethPairInputs } from "../../provider/kinds/veth-pair.js";
 import { ip, realMachine, withNamespaces } from "../support/kernel.js";
 
 interface BridgeView {

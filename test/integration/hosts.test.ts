@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { forgetHostMachines, providerFor } from "../../src/provider/index.js";
+import { forgetHostMachines, providerFor } from "../../provider/kinds/index.js";
 import { type FakeHosts, fakeHosts } from "../support/fake-hosts.js";
 import { machineState, uniqueName } from "../support/kernel.js";
 
@@ -118,7 +118,7 @@ describe("resources on another host, over ssh", () => {
     };
     const said = execFileSync(
       process.execPath,
-      [path.join(__dirname, "../../src/cli/sweep.js"), "--stack", "sweep-test/dev"],
+      [path.join(__dirname, "../../provider/cli/sweep.js"), "--stack", "sweep-test/dev"],
       {
         input: JSON.stringify(state),
         encoding: "utf8",

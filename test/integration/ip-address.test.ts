@@ -3,7 +3,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import IpAddressProvider from "../../src/provider/ip-address.js";
+import IpAddressProvider from "../../provider/kinds/ip-address.js";
 import { addresses, ip, realMachine, uniqueName, withNamespaces } from "../support/kernel.js";
 
 const provider = new IpAddressProvider(realMachine());

@@ -1,5 +1,5 @@
 /**
- * The launcher (src/provider/launcher.ts), with real processes: harmless programs (echo, cat, ls,
+ * The launcher (provider/machine/launcher.ts), with real processes: harmless programs (echo, cat, ls,
  * sleep), nothing that touches the network. Each test makes a launcher of its own.
  */
 import assert from "node:assert/strict";
@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
-import { Launcher } from "../../src/provider/launcher.js";
+import { Launcher } from "../../provider/machine/launcher.js";
 
 /** The processes whose parent is `pid`. */
 function childrenOf(pid: number): number[] {
@@ -77,7 +77,7 @@ describe("the launcher", () => {
   });
 
   it("does not keep the process that started it alive once it has answered", () => {
-    const module = path.resolve(__dirname, "../../src/provider/launcher.js");
+    const module = path.resolve(__dirname, "../../provider/machine/launcher.js");
     const script = `new (require(${JSON.stringify(module)}).Launcher)().run(["echo", "done"]).then((exit) => console.log(exit.stdout));`;
     // Bounded: a launcher that held its starter up would make this time out.
     const output = execFileSync(process.execPath, ["-e", script], { encoding: "utf8", timeout: 20_000 });

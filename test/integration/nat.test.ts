@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
 import { describe, it } from "node:test";
-import NatProvider, { type NatInputs } from "../../src/provider/nat.js";
+import NatProvider, { type NatInputs } from "../../provider/kinds/nat.js";
 import { ip, ping, realMachine, setSysctl, stopProcess, withNamespaces } from "../support/kernel.js";
 
 const provider = new NatProvider(realMachine());

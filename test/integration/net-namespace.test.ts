@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import NetNamespaceProvider from "../../src/provider/net-namespace.js";
+import NetNamespaceProvider from "../../provider/kinds/net-namespace.js";
 import {
   ip,
   journalFiles,

@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import HostsFileProvider from "../../src/provider/hosts-file.js";
-import ResolvConfProvider from "../../src/provider/resolv-conf.js";
+import HostsFileProvider from "../../provider/kinds/hosts-file.js";
+import ResolvConfProvider from "../../provider/kinds/resolv-conf.js";
 import { journalFiles, realMachine, withNamespaces } from "../support/kernel.js";
 
 const hosts = new HostsFileProvider(realMachine());

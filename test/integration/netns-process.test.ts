@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import NetnsProcessProvider, { type NetnsProcessInputs } from "../../src/provider/netns-process.js";
+import NetnsProcessProvider, { type NetnsProcessInputs } from "../../provider/kinds/netns-process.js";
 import { ip, markedProcesses, namespaces, realMachine, uniqueName, withNamespaces } from "../support/kernel.js";
 
 const provider = new NetnsProcessProvider(realMachine());

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import ReachabilityProvider, { type ReachabilityInputs } from "../../src/provider/reachability.js";
+import ReachabilityProvider, { type ReachabilityInputs } from "../../provider/kinds/reachability.js";
 import { ip, realMachine, stopProcess, tcpListener, withNamespaces } from "../support/kernel.js";
 
 async function withPair(body: (a: string, b: string) => Promise<void>): Promise<void> {

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import RouteProvider, { type RouteInputs } from "../../src/provider/route.js";
+import RouteProvider, { type RouteInputs } from "../../provider/kinds/route.js";
 import { ip, realMachine, routes, withNamespaces } from "../support/kernel.js";
 
 const provider = new RouteProvider(realMachine());

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { describe, it } from "node:test";
-import SysctlProvider from "../../src/provider/sysctl.js";
+import SysctlProvider from "../../provider/kinds/sysctl.js";
 import { realMachine, setSysctl, sysctl, uniqueName, withNamespaces } from "../support/kernel.js";
 
 const provider = new SysctlProvider(realMachine());

@@ -1,5 +1,5 @@
 /**
- * The real System's files (src/provider/system.ts), in a temporary folder: what the journal and
+ * The real System's files (provider/machine/local.ts), in a temporary folder: what the journal and
  * the ledger rest on.
  */
 import assert from "node:assert/strict";
@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
-import { realSystem } from "../../src/provider/system.js";
+import { realSystem } from "../../provider/machine/local.js";
 
 describe("the real system's files", () => {
   const root = mkdtempSync(path.join(tmpdir(), "pulumi-netns-system-"));

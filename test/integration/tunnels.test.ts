@@ -4,8 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import MacVlanProvider, { type MacVlanInputs } from "../../src/provider/mac-vlan.js";
-import VxlanProvider, { type VxlanInputs } from "../../src/provider/vxlan.js";
+import MacVlanProvider, { type MacVlanInputs } from "../../provider/kinds/mac-vlan.js";
+import VxlanProvider, { type VxlanInputs } from "../../provider/kinds/vxlan.js";
 import { ip, link, ping, realMachine, withNamespaces } from "../support/kernel.js";
 
 interface Details {

@@ -3,7 +3,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import VethPairProvider, { ELSEWHERE, type VethPairInputs } from "../../src/provider/veth-pair.js";
+import VethPairProvider, { ELSEWHERE, type VethPairInputs } from "../../provider/kinds/veth-pair.js";
 import { ip, link, realMachine, uniqueName, withNamespaces } from "../support/kernel.js";
 
 const provider = new VethPairProvider(realMachine());

@@ -2,8 +2,8 @@
  * A fake {@link System} for unit tests: records every argv and file access, and answers from a
  * script of responses. Its `machine` is what providers are built on.
  */
-import type { Exit } from "../../src/errors.js";
-import { Machine, type StartOptions, type System } from "../../src/provider/machine.js";
+import type { Exit } from "../../provider/errors.js";
+import { Machine, type StartOptions, type System } from "../../provider/machine/machine.js";
 
 /** Decides the answer to one command; `undefined` means success with empty output. */
 export type Responder = (argv: string[], input?: string) => Partial<Exit> | undefined;

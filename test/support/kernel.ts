@@ -6,8 +6,8 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
 import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync } from "node:fs";
 import path from "node:path";
-import { Machine } from "../../src/provider/machine.js";
-import { realSystem } from "../../src/provider/system.js";
+import { realSystem } from "../../provider/machine/local.js";
+import { Machine } from "../../provider/machine/machine.js";
 
 let counter = 0;
 

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import type { Exit } from "../../src/errors.js";
+import type { Exit } from "../../provider/errors.js";
 import { FakeSystem } from "./fake-system.js";
 
 export interface Recorded extends Exit {

@@ -2,7 +2,7 @@
  * What a user checks of a Topology: that every node reaches every other, on IPv4 and IPv6, by the
  * addresses the stack's `nodes` output gives.
  */
-import type { PlannedNode } from "../../src/index.js";
+import type { PlannedNode } from "../../provider/index.js";
 import { ping } from "./kernel.js";
 
 /** Every `from -> to address` that does not answer a ping; none when the lab works. */

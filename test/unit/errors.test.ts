@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { classify, commandFailure, fileFailure, isFailure, isFileError, isIpError } from "../../src/errors.js";
+import { classify, commandFailure, fileFailure, isFailure, isFileError, isIpError } from "../../provider/errors.js";
 import { recorded } from "../support/recorded.js";
 
 describe("classify", () => {

@@ -6,9 +6,9 @@ import assert from "node:assert/strict";
 import Module from "node:module";
 import { after, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { type Kind, kindNames } from "../../../src/kinds.js";
-import { forwarder } from "../../../src/program/forwarder.js";
-import { providerFor, useMachine } from "../../../src/provider/index.js";
+import { providerFor, useMachine } from "../../../provider/kinds/index.js";
+import { forwarder } from "../../../provider/program/forwarder.js";
+import { type Kind, kindNames } from "../../../provider/registry.js";
 import { FakeSystem } from "../../support/fake-system.js";
 
 /** Evaluates serialized text the way Pulumi's dynamic-provider process does (require-from-string). */

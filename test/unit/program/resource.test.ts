@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { NetNamespace } from "../../../src/program/net-namespace.js";
+import { NetNamespace } from "../../../provider/program/net-namespace.js";
 
 pulumi.runtime.setMocks(
   { newResource: (args) => ({ id: args.name, state: args.inputs }), call: () => ({}) },

@@ -6,7 +6,7 @@
  * b's end, and IPv4 forwarding in a.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { IpAddress, NetNamespace, Route, Sysctl, VethPair } from "../../../../src/index.js";
+import { IpAddress, NetNamespace, Route, Sysctl, VethPair } from "../../../../provider/index.js";
 
 const config = new pulumi.Config();
 const prefix = config.require("prefix");

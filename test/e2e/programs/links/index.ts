@@ -7,7 +7,7 @@
  * with one port, an end of a veth pair of its own.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { Bridge, IpAddress, MacVlan, NetNamespace, VethPair, Vxlan } from "../../../../src/index.js";
+import { Bridge, IpAddress, MacVlan, NetNamespace, VethPair, Vxlan } from "../../../../provider/index.js";
 
 const config = new pulumi.Config();
 const prefix = config.require("prefix");

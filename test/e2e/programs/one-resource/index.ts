@@ -4,8 +4,8 @@
  * by the package under its own name.
  */
 import * as pulumi from "@pulumi/pulumi";
-import * as library from "../../../../src/index.js";
-import type { Kind } from "../../../../src/kinds.js";
+import * as library from "../../../../provider/index.js";
+import type { Kind } from "../../../../provider/registry.js";
 
 const { kind, args } = JSON.parse(new pulumi.Config().require("case")) as { kind: Kind; args: never };
 const resources: Record<Kind, new (name: string, args: never) => unknown> = library;

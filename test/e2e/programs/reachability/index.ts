@@ -5,7 +5,7 @@
  * the test runs a listener.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { IpAddress, NetNamespace, Reachability, Sysctl, VethPair } from "../../../../src/index.js";
+import { IpAddress, NetNamespace, Reachability, Sysctl, VethPair } from "../../../../provider/index.js";
 
 const config = new pulumi.Config();
 const prefix = config.require("prefix");

@@ -18,7 +18,7 @@ import {
   Route,
   Sysctl,
   VethPair,
-} from "../../../../src/index.js";
+} from "../../../../provider/index.js";
 
 const config = new pulumi.Config();
 const prefix = config.require("prefix");

@@ -3,7 +3,7 @@
  * config put before every namespace name.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { Topology, type TopologyArgs } from "../../../../src/index.js";
+import { Topology, type TopologyArgs } from "../../../../provider/index.js";
 
 const config = new pulumi.Config();
 const spec = config.requireObject<TopologyArgs>("spec");

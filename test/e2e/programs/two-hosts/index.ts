@@ -5,7 +5,7 @@
  * Every node has a hosts file; h3 runs a web server, which h1 checks by TCP across the hosts.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { NetnsProcess, Reachability, Topology } from "../../../../src/index.js";
+import { NetnsProcess, Reachability, Topology } from "../../../../provider/index.js";
 
 const config = new pulumi.Config();
 const configFile = config.require("sshConfig");

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { nthAddress } from "../../../../src/iproute/address.js";
-import { StarLab, starMermaid } from "../../../../src/program/components/star-lab.js";
+import { nthAddress } from "../../../../provider/commands/address.js";
+import { StarLab, starMermaid } from "../../../../provider/program/components/star-lab.js";
 
 /** What the program registered, by resource name: its type's last part and its inputs. */
 const registered = new Map<string, { kind: string; inputs: Record<string, unknown> }>();

@@ -1,0 +1,42 @@
+// The package's public exports: what a user's Pulumi program imports (the program half), and the
+// error types a failure carries.
+
+export type { HostInput, HostParts } from "./commands/host.js";
+export { IpCommandError, type IpFailureReason, isIpError } from "./errors.js";
+export { Bridge, type BridgeArgs } from "./program/bridge.js";
+export {
+  type BuiltSpoke,
+  StarLab,
+  type StarLabArgs,
+  type StarSpoke,
+  starMermaid,
+} from "./program/components/star-lab.js";
+export {
+  type PlannedCheck,
+  type PlannedInterface,
+  type PlannedNode,
+  type PlannedRoute,
+  type PlannedTunnel,
+  planTopology,
+  type TopologyLink,
+  type TopologyMachine,
+  type TopologyNode,
+  type TopologyRoute,
+  type TopologySegment,
+  type TopologySpec,
+  topologyMermaid,
+} from "./program/components/topology/plan.js";
+export { type CheckResult, Topology, type TopologyArgs } from "./program/components/topology/topology.js";
+export { HostsFile, type HostsFileArgs } from "./program/hosts-file.js";
+export { IpAddress, type IpAddressArgs } from "./program/ip-address.js";
+export { MacVlan, type MacVlanArgs } from "./program/mac-vlan.js";
+export { Nat, type NatArgs } from "./program/nat.js";
+export { NetNamespace, type NetNamespaceArgs } from "./program/net-namespace.js";
+export { NetnsProcess, type NetnsProcessArgs } from "./program/netns-process.js";
+export { Reachability, type ReachabilityArgs } from "./program/reachability.js";
+export { ResolvConf, type ResolvConfArgs } from "./program/resolv-conf.js";
+export type { OnHost } from "./program/resource.js";
+export { Route, type RouteArgs } from "./program/route.js";
+export { Sysctl, type SysctlArgs } from "./program/sysctl.js";
+export { VethPair, type VethPairArgs } from "./program/veth-pair.js";
+export { Vxlan, type VxlanArgs } from "./program/vxlan.js";

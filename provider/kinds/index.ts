@@ -1,0 +1,188 @@
+/**
+ * The provider process's entry, exported as `pulumi-netns/providers`: every kind's forwarder
+ * (program/forwarder.ts) imports it by package name and asks it for the kind's provider, so every
+ * operation runs the code installed now. The implementations are found through the registry:
+ * `provider/<file>.ts` of each kind, whose default export is its provider class.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { type Host, hostKey, hostRule } from "../commands/host.js";
+import { realSystem } from "../machine/local.js";
+import { Machine } from "../machine/machine.js";
+import { SshSystem } from "../machine/ssh.js";
+import { forgetMade, noteMade } from "../records/ledger.js";
+import { type Kind, kinds } from "../registry.js";
+import { isProblem } from "../rule.js";
+import { describeValue, known } from "./base/inputs.js";
+import type { ProviderClass } from "./base/kind.js";
+
+/** A kind's provider as the engine calls it: every method, on plain data. */
+export type DynamicProvider = InstanceType<ProviderClass> &
+  Required<Pick<pulumi.dynamic.ResourceProvider, "check" | "diff" | "read" | "update" | "delete">>;
+
+const methods = ["check", "diff", "create", "read", "update", "delete"] as const;
+
+let machine: Machine | undefined;
+
+/** The machine of this provider process: one for its life, which is one `pulumi` command's. */
+export function processMachine(): Machine {
+  machine ??= new Machine(realSystem);
+  return machine;
+}
+
+const hostMachines = new Map<string, Machine>();
+
+/**
+ * The machine of another host, reached over SSH (ssh.ts): one per host for the process's life, so
+ * that its commands share one connection and one answer to "is this host fit". The connection's
+ * socket is in the temporary folder under a name nobody can guess beforehand, and ssh removes it
+ * when the connection closes.
+ */
+export function hostMachine(host: Host): Machine {
+  const key = hostKey(host);
+  let found = hostMachines.get(key);
+  if (found === undefined) {
+    const { randomBytes } = require("node:crypto") as typeof import("node:crypto");
+    const { tmpdir } = require("node:os") as typeof import("node:os");
+    const controlPath = `${tmpdir()}/pulumi-netns-${randomBytes(6).toString("hex")}-%C`;
+    found = new Machine(new SshSystem(host, processMachine().system, controlPath));
+    hostMachines.set(key, found);
+  }
+  return found;
+}
+
+/** Why `host` cannot be used (unreachable, refused, no `ip`, no root), asked once per process; undefined when it is fit. */
+export function hostProblem(host: Host): Promise<string | undefined> {
+  return (hostMachine(host).system as SshSystem).problem();
+}
+
+/**
+ * Forgets the machines of other hosts, and so what they read, as the next `pulumi` command's
+ * provider process starts with none: for tests that change a host behind the provider's back.
+ */
+export function forgetHostMachines(): void {
+  hostMachines.clear();
+}
+
+/**
+ * Replaces the machine that {@link processMachine} hands out, for tests that drive serialized
+ * forwarders (which ask for their own provider) against a fake. Pass `undefined` to restore.
+ */
+export function useMachine(replacement: Machine | undefined): void {
+  machine = replacement;
+}
+
+/** The class behind `kind`, from its module `provider/<file>.js`. */
+export function providerClass(kind: Kind): ProviderClass {
+  const file = kinds[kind];
+  if (file === undefined) throw new Error(`pulumi-netns: unknown resource kind "${kind}"`);
+  return (require(`./${file}.js`) as { default: ProviderClass }).default;
+}
+
+/**
+ * The provider for `kind` on `on` (by default this process's machine), as the engine calls it; a
+ * resource with a `host` is the provider's on that host's machine ({@link hostMachine}). What it
+ * creates is in the ledger (ledger.ts) of the machine it is on from just before it is made until
+ * it is deleted, or found gone.
+ */
+export function providerFor(kind: Kind, on?: Machine): DynamicProvider {
+  const Provider = providerClass(kind);
+  const here = new Provider(on ?? processMachine());
+  const there = new Map<string, { provider: InstanceType<ProviderClass>; on: Machine }>();
+  /** The kind's provider on the machine of `host` (this one when absent), and that machine. */
+  const at = (host: Host | undefined) => {
+    if (host === undefined) return { provider: here, on: on ?? processMachine() };
+    let found = there.get(hostKey(host));
+    if (found === undefined) {
+      const machine = hostMachine(host);
+      found = { provider: new Provider(machine), on: machine };
+      there.set(hostKey(host), found);
+    }
+    return found;
+  };
+  const noted: Pick<DynamicProvider, (typeof methods)[number]> = {
+    // `host` is every kind's, checked here: the kind checks the rest on the host's machine (a
+    // program's path is looked up there). A host that cannot be reached, or is unfit, fails here,
+    // at preview, before anything changes on any host.
+    async check(olds, news) {
+      const { host: given, ...rest } = news as Record<string, unknown>;
+      if (given === undefined) return here.check(olds, rest);
+      if (!known(given)) {
+        // Not known until `up`, where check runs again with the value: the rest is checked here for now.
+        const checked = await here.check(olds, rest);
+        return checked.inputs === undefined ? checked : { ...checked, inputs: { ...checked.inputs, host: given } };
+      }
+      const host = hostRule(given);
+      if (isProblem(host))
+        return { failures: [{ property: "host", reason: `${host.problem}; got ${describeValue(given)}` }] };
+      const problem = await hostProblem(host);
+      if (problem !== undefined) return { failures: [{ property: "host", reason: problem }] };
+      const checked = await at(host).provider.check(olds, rest);
+      return checked.inputs === undefined ? checked : { ...checked, inputs: { ...checked.inputs, host } };
+    },
+    // A resource moved to another host is a new object there: replaced, the old one deleted first
+    // (two spellings of one host, an alias and its address, would clash on names).
+    async diff(id, olds, news) {
+      const found = await here.diff(id, olds, news);
+      if (hostKey(olds.host) === hostKey(news.host)) return found;
+      return { ...found, changes: true, replaces: [...(found.replaces ?? []), "host"], deleteBeforeReplace: true };
+    },
+    async create(inputs) {
+      const { provider, on } = at(inputs.host);
+      const created = await createNoted(provider, on, inputs);
+      return inputs.host === undefined ? created : { ...created, outs: { ...created.outs, host: inputs.host } };
+    },
+    async delete(id, props) {
+      const { provider, on } = at(props.host);
+      await provider.delete(id, props);
+      if (provider.makesNothing !== true) await forgetMade(on, kind, id, props);
+    },
+    // The mark on the machine names whoever created the object, and stays. A resource renamed with
+    // an alias (as StarLab's children were) gets a new `owner` input, which must not become its
+    // state: its read, update and delete would look for a mark that is not there.
+    async update(id, olds, news) {
+      const updated = await at(olds.host).provider.update(id, olds, { ...news, owner: olds.owner });
+      return olds.host === undefined ? updated : { ...updated, outs: { ...updated.outs, host: olds.host } };
+    },
+    async read(id, props) {
+      const { provider, on } = at(props?.host);
+      const read = await provider.read(id, props);
+      // Gone (or not ours any more): the engine drops it without a delete, and nothing is left to sweep.
+      if (read.id === undefined && provider.makesNothing !== true) await forgetMade(on, kind, id, props ?? {});
+      if (read.id === undefined || props?.host === undefined) return read;
+      return { ...read, props: { ...read.props, host: props.host } };
+    },
+  };
+  /** The kind's create, recorded in the host's ledger from just before it until it is deleted. */
+  async function createNoted(provider: InstanceType<ProviderClass>, on: Machine, inputs: Record<string, unknown>) {
+    if (provider.makesNothing === true) return provider.create(inputs);
+    const made = { kind, id: provider.id(inputs), inputs };
+    await noteMade(on, made);
+    try {
+      return await provider.create(inputs);
+    } catch (e) {
+      // It undid its own work (or said what it left, which a retry adopts).
+      await forgetMade(on, kind, made.id, inputs);
+      throw e;
+    }
+  }
+  // Pulumi's wire format (a protobuf Struct) has no `undefined`: a property that is absent (the
+  // root namespace, an undeclared MTU) must be left out, not set to undefined, or the call fails
+  // with "Unexpected struct type". Cleaned here once for every kind and method.
+  const wire = Object.create(here) as Record<string, unknown>;
+  for (const method of methods) {
+    const call = noted[method] as (...args: unknown[]) => Promise<unknown>;
+    wire[method] = async (...args: unknown[]) => withoutUndefined(await call(...args));
+  }
+  return wire as unknown as DynamicProvider;
+}
+
+/** A copy of plain data with every `undefined` property left out, at any depth. */
+export function withoutUndefined<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(withoutUndefined) as T;
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, withoutUndefined(v)]),
+  ) as T;
+}

@@ -1,0 +1,306 @@
+/**
+ * The one seam that touches the machine, shaped like netlink's `Handle`. A {@link Machine} is what
+ * the provider process has of this host; {@link Machine.netns} gives the {@link Netns} handle of one
+ * network namespace (the root namespace included), which runs `ip` there, reads there, reads and
+ * writes its /proc/sys, runs other programs there (`nft`) or starts long-running ones, and serves
+ * the reads that the resources of one `pulumi` command share. The host's own files (the journal
+ * under /run, /etc/netns, /proc/PID) and signals to processes go through the machine. Every failure becomes a
+ * classified error of errors.ts.
+ *
+ * Below it is a {@link System}: the real one (local.ts) runs programs with execa and files with
+ * node:fs; unit tests pass a fake. Commands are argv arrays handed straight to the kernel's exec:
+ * no shell ever sees them.
+ */
+
+import { netnsExec } from "../commands/netns.js";
+import { commandFailure, type Exit, fileFailure } from "../errors.js";
+
+/** What a {@link Machine} is built on: running programs and touching the host's files. */
+export interface System {
+  /** Runs a program from argv; never throws: one that cannot start is an {@link Exit} without a code. */
+  run(argv: readonly string[], input?: string): Promise<Exit>;
+  readFile(path: string): Promise<string>;
+  /** Writes a file; only with `create` may it make the file (and its folders). */
+  writeFile(path: string, content: string, options?: { create?: boolean }): Promise<void>;
+  /** Removes a file if it is there, then its folders up to `root` while they are empty. */
+  removeFile(path: string, root: string): Promise<void>;
+  /** The names of the files in a folder; none when the folder is not there. */
+  listFiles(dir: string): Promise<string[]>;
+  /** The names of the folders in a folder; none when it is not there. */
+  listFolders(dir: string): Promise<string[]>;
+  /** Writes a whole file atomically (a temporary file beside it, renamed over it), making its folders. */
+  replaceFile(path: string, content: string): Promise<void>;
+  /** What is at `path`: undefined when nothing is. */
+  pathKind(path: string): Promise<"executable" | "file" | "folder" | undefined>;
+  /**
+   * Starts a program that outlives this process, in a session of its own, with exactly `env`, its
+   * output appended to `log`; returns its pid once it runs.
+   */
+  start(argv: readonly string[], options: StartOptions): Promise<number>;
+  /** Sends `signal` to a process (a negative pid: its process group); false when there is none. */
+  signal(pid: number, signal: "SIGTERM" | "SIGKILL"): Promise<boolean>;
+  /**
+   * Starts a program that talks in lines on its standard input and output, and lives until
+   * closed or until this process ends: the kept-open session to another host (ssh.ts). Optional:
+   * without it, every command to a host is a `run` of its own.
+   */
+  session?(argv: readonly string[]): Promise<LineSession>;
+  /** True for another host's system (ssh.ts): this machine's programs and files are not there. */
+  readonly remote?: boolean;
+}
+
+/** A program running beside this process, spoken to in lines (see {@link System.session}). */
+export interface LineSession {
+  write(line: string): void;
+  /** Called with each line it writes, in order. */
+  onLine(listener: (line: string) => void): void;
+  /** Called once when it has ended, with what it last said on its standard error. */
+  onEnd(listener: (why: string) => void): void;
+  /** Keeps this process alive while an answer is awaited (true), and lets it end when idle (false). */
+  hold(waiting: boolean): void;
+}
+
+/**
+ * The temporary file {@link System.replaceFile} writes beside `path` before renaming it over:
+ * named so that what a killed run left of it can be told and removed (netns-file.ts).
+ */
+export function temporaryBeside(path: string): string {
+  return `${path}${TEMPORARY_MARK}${process.pid}-${Date.now().toString(36)}`;
+}
+
+/** What every such temporary file's name has after the name of the file it stands in for. */
+export const TEMPORARY_MARK = ".pulumi-netns-";
+
+export interface StartOptions {
+  env: Record<string, string>;
+  cwd?: string | undefined;
+  log: string;
+}
+
+/** How often a transient failure (EBUSY, an interrupted dump) is tried again, and the first wait. */
+const TRANSIENT_ATTEMPTS = 6;
+const FIRST_BACKOFF_MS = 25;
+
+export class Machine {
+  private readonly handles = new Map<string, Netns>();
+
+  constructor(readonly system: System) {}
+
+  /** The handle of the namespace `name` (undefined: the root namespace); one per name. */
+  netns(name: string | undefined): Netns {
+    // "" names no namespace (the rules refuse it), so it can stand for the root one.
+    const key = name ?? "";
+    let handle = this.handles.get(key);
+    if (handle === undefined) {
+      handle = new Netns(this, name);
+      this.handles.set(key, handle);
+    }
+    return handle;
+  }
+
+  /** A file of the host; a failure is a classified {@link FileError}. */
+  async readFile(path: string): Promise<string> {
+    try {
+      return await this.system.readFile(path);
+    } catch (e) {
+      throw fileFailure("read", path, e);
+    }
+  }
+
+  /** Writes a file of the host; only with `create` may it make the file (and its folders). */
+  async writeFile(path: string, content: string, options?: { create?: boolean }): Promise<void> {
+    try {
+      await this.system.writeFile(path, content, options);
+    } catch (e) {
+      throw fileFailure(`write ${JSON.stringify(content)} to`, path, e);
+    }
+  }
+
+  /** Removes a file of the host if it is there, then its folders up to `root` while they are empty. */
+  async removeFile(path: string, root: string): Promise<void> {
+    try {
+      await this.system.removeFile(path, root);
+    } catch (e) {
+      throw fileFailure("remove", path, e);
+    }
+  }
+
+  /** The names of the files in a folder of the host; none when it is not there. */
+  async listFiles(dir: string): Promise<string[]> {
+    try {
+      return await this.system.listFiles(dir);
+    } catch (e) {
+      throw fileFailure("list", dir, e);
+    }
+  }
+
+  /** The names of the folders in a folder of the host; none when it is not there. */
+  async listFolders(dir: string): Promise<string[]> {
+    try {
+      return await this.system.listFolders(dir);
+    } catch (e) {
+      throw fileFailure("list", dir, e);
+    }
+  }
+
+  /** Writes a whole file of the host atomically, making its folders. */
+  async replaceFile(path: string, content: string): Promise<void> {
+    try {
+      await this.system.replaceFile(path, content);
+    } catch (e) {
+      throw fileFailure("write", path, e);
+    }
+  }
+
+  /** What is at `path` on the host: an executable, another file, a folder, or (undefined) nothing. */
+  pathKind(path: string): Promise<"executable" | "file" | "folder" | undefined> {
+    return this.system.pathKind(path);
+  }
+
+  /** Starts a program that outlives this process (see {@link System.start}); returns its pid. */
+  async start(argv: readonly string[], options: StartOptions): Promise<number> {
+    try {
+      return await this.system.start(argv, options);
+    } catch (e) {
+      throw new Error(`Could not start ${argv.join(" ")}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  /** Sends `signal` to process `pid` (negative: its process group); false when there is none. */
+  signal(pid: number, signal: "SIGTERM" | "SIGKILL"): Promise<boolean> {
+    return this.system.signal(pid, signal);
+  }
+
+  /**
+   * Runs `argv`; a non-zero exit becomes a classified error. A transient failure is retried with a
+   * doubling wait (25 ms up to 400 ms, under a second in all) before it is reported.
+   */
+  async run(argv: readonly string[], input?: string): Promise<string> {
+    for (let attempt = 1; ; attempt++) {
+      const exit = await this.system.run(argv, input);
+      if (exit.exitCode === 0) return exit.stdout;
+      const failure = commandFailure(argv, exit);
+      if (failure.reason !== "transient" || attempt >= TRANSIENT_ATTEMPTS) throw failure;
+      await new Promise((resolve) => setTimeout(resolve, FIRST_BACKOFF_MS * 2 ** (attempt - 1)));
+    }
+  }
+
+  /** Runs `argv` and returns how it ended, whatever the exit code: a probe, which reads and changes nothing. */
+  attempt(argv: readonly string[]): Promise<Exit> {
+    return this.system.run(argv);
+  }
+
+  /**
+   * Runs `work`, which may change the machine. Every namespace forgets its shared reads before and
+   * after it, since a change in one can change another (a veth end sent there, a namespace deleted,
+   * a sysctl that drops addresses), and a read that starts once it is done must see what it did.
+   */
+  async changing<T>(work: () => Promise<T>): Promise<T> {
+    this.forgetSharedReads();
+    try {
+      return await work();
+    } finally {
+      this.forgetSharedReads();
+    }
+  }
+
+  private forgetSharedReads(): void {
+    for (const handle of this.handles.values()) handle.forgetSharedReads();
+  }
+}
+
+/**
+ * One network namespace of a {@link Machine}, or its root namespace (`name` undefined). Its shared
+ * reads belong to it: a refresh asks every resource to read itself, and in a star of 100 spokes
+ * that was 600 `ip … show` commands, 200 of them in the hub. A read of the whole namespace is
+ * instead run once, and everyone asking for it while it runs, or later, gets its parsed answer (or
+ * its failure) until a change through any handle of the machine. The provider process, and with it
+ * its machine, lives for one `pulumi` command.
+ */
+export class Netns {
+  private readonly sharedReads = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly machine: Machine,
+    readonly name: string | undefined,
+  ) {}
+
+  /** True in a namespace of another host (see {@link System.remote}). */
+  get remote(): boolean {
+    return this.machine.system.remote === true;
+  }
+
+  /** The full argv of `ip ARGS` run here (`ip -n NAME ARGS`), as run and as shown in messages. */
+  argv(args: readonly string[]): string[] {
+    return this.name === undefined ? ["ip", ...args] : ["ip", "-n", this.name, ...args];
+  }
+
+  /** Runs an `ip` command that may change the machine and returns its output (see {@link Machine.changing}). */
+  change(args: readonly string[]): Promise<string> {
+    return this.machine.changing(() => this.machine.run(this.argv(args)));
+  }
+
+  /** Runs an `ip` command that only reads, leaving the shared reads alone. */
+  read(args: readonly string[]): Promise<string> {
+    return this.machine.run(this.argv(args));
+  }
+
+  /**
+   * Runs a program here (under `ip netns exec` in a named namespace) and returns how it ended, failed
+   * or not: a probe (`ping`), whose failure is an answer, not an error.
+   */
+  probe(argv: readonly string[]): Promise<Exit> {
+    return this.machine.attempt(this.inside(argv));
+  }
+
+  /** Runs a program here that may change the machine (`nft`), with `input`, if any, on its stdin; returns its output. */
+  exec(argv: readonly string[], input?: string): Promise<string> {
+    return this.machine.changing(() => this.machine.run(this.inside(argv), input));
+  }
+
+  /** Runs a program here that only reads (`nft -j list …`); returns its output. */
+  execRead(argv: readonly string[]): Promise<string> {
+    return this.machine.run(this.inside(argv));
+  }
+
+  /** Starts a long-running program here, which outlives this process (see {@link System.start}); returns its pid. */
+  start(argv: readonly string[], options: StartOptions): Promise<number> {
+    return this.machine.start(this.inside(argv), options);
+  }
+
+  /** `argv` as run in this namespace: under `ip netns exec` in a named one, as it is in the root one. */
+  private inside(argv: readonly string[]): readonly string[] {
+    return this.name === undefined ? argv : ["ip", ...netnsExec(this.name, argv)];
+  }
+
+  /** The parsed output of `ip ARGS` here, run once and shared until the next change. */
+  shared<T>(args: readonly string[], parse: (stdout: string) => T): Promise<T> {
+    const key = args.join("\0");
+    let read = this.sharedReads.get(key) as Promise<T> | undefined;
+    if (read === undefined) {
+      read = this.read(args).then(parse);
+      this.sharedReads.set(key, read);
+    }
+    return read;
+  }
+
+  forgetSharedReads(): void {
+    this.sharedReads.clear();
+  }
+
+  /**
+   * A file as this namespace sees it: /proc/sys/net shows the namespace of the process that opens
+   * it, so in a named namespace it is read by `cat` under `ip netns exec`.
+   */
+  readFile(path: string): Promise<string> {
+    if (this.name === undefined) return this.machine.readFile(path);
+    return this.execRead(["cat", path]);
+  }
+
+  /** Writes an existing file as this namespace sees it (`tee` under `ip netns exec`); never makes one. */
+  async writeFile(path: string, content: string): Promise<void> {
+    // A sysctl can change what the reads show (disable_ipv6 takes addresses away): a change.
+    if (this.name === undefined) return this.machine.changing(() => this.machine.writeFile(path, content));
+    await this.exec(["tee", path], content);
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * What every kind's resource class shares, in the user's program: its forwarder, its type token
+ * and the `owner` input that marks what it makes (see records/ownership.ts).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { HostInput } from "../commands/host.js";
+import { type Kind, TOKEN_MODULE } from "../registry.js";
+import { forwarder } from "./forwarder.js";
+
+/**
+ * The inputs a resource hands its provider: a value (or undefined, for an output the provider
+ * fills in) for every property of the kind's state, so that the two halves agree on the names.
+ * The values are checked by the provider's `check`; `owner` is added by {@link NetnsResource},
+ * and `host` ({@link OnHost}) is checked for every kind by kinds/index.ts.
+ */
+export type Wire<State> = { [K in Exclude<keyof State, "owner" | "host">]-?: unknown } & { host: unknown };
+
+/** What every kind's arguments (and every component's) share: the host the resource lives on. */
+export interface OnHost {
+  /**
+   * The machine the resource lives on, reached with `ssh`: a destination as `ssh` takes it (a
+   * `Host` alias of ~/.ssh/config, `user@name`, an address), or `{ address, user, port,
+   * identityFile, configFile }`. Everything of the resource (its `ip` commands, its files, its
+   * records) is on that host. Only the key file's path is stored in the state, never a key.
+   * Changing it replaces the resource.
+   * @default this machine
+   */
+  host?: pulumi.Input<HostInput> | undefined;
+}
+
+/**
+ * A resource of one of the registry (registry.ts).
+ *
+ * Registering it, `@pulumi/pulumi` records a stack trace for every internal promise it makes (for
+ * its report of promises left unresolved at exit), each formatted through source maps: most of a
+ * registration's CPU. Those stacks are left out while the SDK registers ours. What users see stays
+ * the same: the SDK takes the resource's source position (which the engine shows with its
+ * errors) with a limit of its own, and an error thrown here gets its stack back.
+ */
+export abstract class NetnsResource extends pulumi.dynamic.Resource {
+  constructor(kind: Kind, name: string, props: pulumi.Inputs, opts: pulumi.CustomResourceOptions | undefined) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      super(forwarder(kind), name, { ...props, owner: ownerOf(name) }, opts, TOKEN_MODULE, kind);
+    } catch (e) {
+      Error.stackTraceLimit = limit;
+      if (e instanceof Error) Error.captureStackTrace(e, NetnsResource);
+      throw e;
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+  }
+}
+
+/**
+ * Who makes the resource: project, stack and the resource's name. Project and stack names cannot
+ * hold `:`, so the stack part ends at the first.
+ */
+export function ownerOf(name: string): string {
+  return `${pulumi.getProject()}/${pulumi.getStack()}:${name}`;
+}

@@ -1,0 +1,37 @@
+/**
+ * Who made an object. Each resource carries an `owner` input, `PROJECT/STACK:NAME`, and marks what it
+ * creates with it where the kernel has room for a label: the interface alias of both veth ends, and
+ * of a namespace's `lo`. A retry after a killed run then recognises its own half-made objects and
+ * adopts them, while an object of the same name without its mark is someone else's and is refused.
+ *
+ * Addresses and routes have no such label; they are adopted when they sit on a device, or in a
+ * namespace, that carries the same stack's mark.
+ */
+
+import type { Netns } from "../machine/machine.js";
+import { linkIn } from "../machine/reads.js";
+
+const PREFIX = "pulumi-netns:";
+
+/** The alias that marks an object as made by `owner`; undefined when the resource has no owner. */
+export function markerOf(owner: string | undefined): string | undefined {
+  // IFALIASZ is 256 bytes with the NUL; an owner that long is cut (the stack part stays whole).
+  return owner === undefined ? undefined : `${PREFIX}${owner}`.slice(0, 255);
+}
+
+/** True when `alias` is the mark of `owner`, or when there is no owner to check (then anything goes). */
+export function isOwnedBy(alias: string | undefined, owner: string | undefined): boolean {
+  return owner === undefined || alias === markerOf(owner);
+}
+
+/** True when `alias` marks an object of the same project and stack as `owner`. */
+export function isSameStack(alias: string | undefined, owner: string | undefined): boolean {
+  if (owner === undefined || alias === undefined) return false;
+  const stack = owner.slice(0, owner.indexOf(":") + 1);
+  return stack !== "" && alias.startsWith(`${PREFIX}${stack}`);
+}
+
+/** The alias of a device (the mark, if any); undefined when it, or its namespace, does not exist. */
+export async function readMark(netns: Netns, device: string): Promise<string | undefined> {
+  return (await linkIn(netns, device))?.alias;
+}
