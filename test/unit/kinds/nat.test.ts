@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { masqueradeBatch, parseMasquerade } from "../../../provider/commands/nft.js";
 import { isFailure } from "../../../provider/errors.js";
 import NatProvider from "../../../provider/kinds/nat.js";
 import { FakeSystem, failure, fakeMachine } from "../../support/fake-system.js";
@@ -28,61 +27,6 @@ describe("Nat check", () => {
 });
 
 describe("Nat's nftables rules", () => {
-  it("read back what they write, a rule per network, and count rules without the mark", () => {
-    const m = { device: "up0", sources: ["10.1.0.0/24", "10.2.0.1/32", "fd00::/64"] };
-    const batch = JSON.parse(masqueradeBatch("nat_x", "pulumi-netns:a/b:c", m, [7])) as { nftables: unknown[] };
-    const rules = batch.nftables.filter((c) => JSON.stringify(c).includes('"rule"'));
-    assert.equal(rules.length, 4, "the old rule of ours deleted by its handle, a new one per network");
-    assert.deepEqual(rules[0], {
-      delete: { rule: { family: "inet", table: "pulumi_netns", chain: "nat_x", handle: 7 } },
-    });
-    assert.ok(!JSON.stringify(batch).includes("flush"), "anyone else's rules in the chain stay");
-    // As nft lists it: a set of several, a single prefix alone, a /32 as a bare address.
-    const listed = {
-      nftables: [
-        { chain: { name: "nat_x" } },
-        {
-          rule: {
-            handle: 3,
-            comment: "pulumi-netns:a/b:c",
-            expr: [
-              { match: { op: "==", left: { meta: { key: "oifname" } }, right: "up0" } },
-              {
-                match: {
-                  left: { payload: { protocol: "ip", field: "saddr" } },
-                  right: { set: [{ prefix: { addr: "10.1.0.0", len: 24 } }, "10.2.0.1"] },
-                },
-              },
-              { masquerade: null },
-            ],
-          },
-        },
-        {
-          rule: {
-            handle: 4,
-            comment: "pulumi-netns:a/b:c",
-            expr: [
-              { match: { left: { meta: { key: "oifname" } }, right: "up0" } },
-              {
-                match: {
-                  left: { payload: { protocol: "ip6", field: "saddr" } },
-                  right: { prefix: { addr: "fd00::", len: 64 } },
-                },
-              },
-              { masquerade: null },
-            ],
-          },
-        },
-        { rule: { expr: [{ counter: null }] } },
-      ],
-    };
-    assert.deepEqual(parseMasquerade(JSON.stringify(listed), "pulumi-netns:a/b:c"), {
-      found: m,
-      ours: [3, 4],
-      foreign: 1,
-    });
-  });
-
   it("say nftables is missing, rather than that the rules are gone, when nft is not installed", async () => {
     const system = new FakeSystem(() => failure('exec of "nft" failed: No such file or directory', 255));
     const provider = new NatProvider(system.machine);

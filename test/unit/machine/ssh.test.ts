@@ -1,24 +1,16 @@
 /**
- * The host rules, the ssh argv and the SSH system, against a FakeSystem standing in for this
- * machine (which would run `ssh`): what is run there, how argv survives the remote shell, and how
- * each way a host can fail is told.
+ * The SSH system, against a FakeSystem standing in for this machine (which would run `ssh`): what
+ * is run there, how argv survives the remote shell, and how each way a host can fail is told.
+ * (The host rules and ssh's argv: test/unit/commands/host.test.ts.)
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
 import { describe, it } from "node:test";
-import {
-  hostKey,
-  hostRule,
-  remoteCommand,
-  SHELL_SCRIPT,
-  shellQuote,
-  sshArgv,
-} from "../../../provider/commands/host.js";
+import { SHELL_SCRIPT } from "../../../provider/commands/host.js";
 import { type LineSession, Machine, type System } from "../../../provider/machine/machine.js";
 import { SshSystem } from "../../../provider/machine/ssh.js";
-import { isProblem } from "../../../provider/rule.js";
 import { FakeSystem, type Responder } from "../../support/fake-system.js";
 
 const FIT = "CapEff:\t000001ffffffffff\nip=yes";
@@ -35,64 +27,6 @@ function sshOver(remote: Responder, preflight = FIT) {
   const system = new SshSystem({ address: "lab1" }, local, "/tmp/pulumi-netns-test-%C");
   return { local, system, machine: new Machine(system) };
 }
-
-describe("host inputs", () => {
-  it("takes an ssh destination or its parts, and gives both spellings one key", () => {
-    assert.deepEqual(hostRule("root@lab1"), { address: "lab1", user: "root" });
-    assert.deepEqual(hostRule({ address: "lab1", user: "root" }), { address: "lab1", user: "root" });
-    assert.equal(
-      hostKey(hostRule("root@lab1") as never),
-      hostKey(hostRule({ address: "lab1", user: "root" }) as never),
-    );
-    assert.deepEqual(hostRule({ address: "10.0.0.2", port: 2222, identityFile: "/root/.ssh/lab" }), {
-      address: "10.0.0.2",
-      port: 2222,
-      identityFile: "/root/.ssh/lab",
-    });
-  });
-
-  it("refuses what ssh would read as an option, or the shell as more than a name, naming the part", () => {
-    const problems = [
-      ["--host", 'address: must not start with "-" (ssh would read it as an option)'],
-      ["-oProxyCommand=touch /tmp/x", 'address: must not start with "-" (ssh would read it as an option)'],
-      ["lab1; reboot", "address: must be an ssh_config alias, a DNS name or an IP address (no white space or quotes)"],
-      [
-        { address: "lab1", user: "-l" },
-        "user: must be a user name (letters, digits, '_', '.', '-', not starting with \"-\")",
-      ],
-      [{ address: "lab1", port: 0 }, "port: must be a whole number from 1 to 65535"],
-      [{ address: "lab1", identityFile: "id_rsa" }, "identityFile: must be an absolute path"],
-      [{ address: "lab1", password: "x" }, 'has no property "password"'],
-      [42, "must be an ssh destination (a string) or { address, user, port, identityFile, configFile }"],
-    ] as const;
-    for (const [value, words] of problems) {
-      const checked = hostRule(value);
-      assert.ok(isProblem(checked), JSON.stringify(value));
-      assert.equal(checked.problem, words);
-    }
-  });
-
-  it("quotes each argument so that a POSIX shell gives back exactly the argv", () => {
-    const argv = ["printf", "%s|", "it's", "$(id)", "a b", "`x`", "\\", ""];
-    const line = argv.map(shellQuote).join(" ");
-    const back = execFileSync("sh", ["-c", `for a in ${line}; do printf '%s\\0' "$a"; done`], { encoding: "utf8" });
-    assert.deepEqual(back.split("\0").slice(0, -1), argv);
-    assert.equal(remoteCommand(["ip", "-V"]).startsWith("'env' 'LC_ALL=C' 'PATH="), true);
-  });
-
-  it("builds ssh's argv: the user's options, never a prompt, one shared connection, then the destination", () => {
-    const argv = sshArgv(
-      { address: "lab1", user: "root", port: 2222, identityFile: "/k", configFile: "/c" },
-      { controlPath: "/tmp/cp-%C", persist: 30, connectTimeout: 10 },
-      ["ip", "-V"],
-    );
-    assert.deepEqual(argv.slice(0, 9), ["ssh", "-F", "/c", "-i", "/k", "-l", "root", "-p", "2222"]);
-    assert.ok(
-      argv.includes("BatchMode=yes") && argv.includes("ControlMaster=auto") && argv.includes("ControlPath=/tmp/cp-%C"),
-    );
-    assert.deepEqual(argv.slice(-3, -1), ["--", "lab1"]);
-  });
-});
 
 describe("the SSH system", () => {
   it("runs ip on the host with its argv intact, after one check of the host", async () => {
