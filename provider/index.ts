@@ -11,21 +11,21 @@ export {
   type StarSpoke,
   starMermaid,
 } from "./program/components/star-lab.js";
-export {
-  type PlannedCheck,
-  type PlannedInterface,
-  type PlannedNode,
-  type PlannedRoute,
-  type PlannedTunnel,
-  planTopology,
-  type TopologyLink,
-  type TopologyMachine,
-  type TopologyNode,
-  type TopologyRoute,
-  type TopologySegment,
-  type TopologySpec,
-  topologyMermaid,
-} from "./program/components/topology/plan.js";
+export { topologyMermaid } from "./program/components/topology/picture.js";
+export { planTopology } from "./program/components/topology/plan.js";
+export type {
+  PlannedCheck,
+  PlannedInterface,
+  PlannedNode,
+  PlannedRoute,
+  PlannedTunnel,
+  TopologyLink,
+  TopologyMachine,
+  TopologyNode,
+  TopologyRoute,
+  TopologySegment,
+  TopologySpec,
+} from "./program/components/topology/spec.js";
 export { type CheckResult, Topology, type TopologyArgs } from "./program/components/topology/topology.js";
 export { HostsFile, type HostsFileArgs } from "./program/hosts-file.js";
 export { IpAddress, type IpAddressArgs } from "./program/ip-address.js";
