@@ -2,6 +2,7 @@
 // error types a failure carries.
 
 export type { HostInput, HostParts } from "./commands/host.js";
+export type { HostsEntry } from "./commands/netns-files.js";
 export { IpCommandError, type IpFailureReason, isIpError } from "./errors.js";
 export { Bridge, type BridgeArgs } from "./program/bridge.js";
 export {
@@ -16,12 +17,15 @@ export { planTopology } from "./program/components/topology/plan.js";
 export type {
   PlannedCheck,
   PlannedInterface,
+  PlannedLink,
   PlannedNode,
   PlannedRoute,
+  PlannedSegment,
   PlannedTunnel,
   TopologyLink,
   TopologyMachine,
   TopologyNode,
+  TopologyPlan,
   TopologyRoute,
   TopologySegment,
   TopologySpec,
