@@ -11,8 +11,9 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
 import type { PlannedNode } from "../../provider/index.js";
-import { previewChanges, repoRoot, testStack } from "../support/engine.js";
-import { ip, machineState, namespaces, ping, removeNamespace, uniqueName } from "../support/kernel.js";
+import { previewChanges, repoRoot } from "../support/engine.js";
+import { ip, ping, uniqueName } from "../support/kernel.js";
+import { withLab } from "../support/lab.js";
 import { familiesPinged, unreachable } from "../support/topology.js";
 
 const project = path.join(repoRoot, "examples/lan");
@@ -29,9 +30,7 @@ function fetchPage(netns: string, host: string): string {
 describe("the bridged LAN through the engine", () => {
   it("joins every node to every other, shows drift of ports and bridges, repairs it, and leaves nothing", async () => {
     const prefix = uniqueName("ln");
-    const before = machineState();
-    const { stack, dispose } = await testStack(project, { prefix });
-    try {
+    await withLab(project, { prefix }, prefix, async (stack) => {
       const up = await stack.up();
       const nodes = up.outputs.nodes?.value as Record<string, PlannedNode>;
       assert.deepEqual(familiesPinged(nodes), { ipv4: 5, ipv6: 5 });
@@ -63,13 +62,6 @@ describe("the bridged LAN through the engine", () => {
 
       await stack.up({ refresh: true });
       assert.deepEqual(unreachable(nodes), [], "the repaired LAN works again");
-      await stack.preview({ refresh: true, expectNoChanges: true });
-
-      await stack.destroy();
-      assert.deepEqual(machineState(), before, "the machine is exactly as it was before up");
-    } finally {
-      await dispose();
-      for (const ns of namespaces().filter((n) => n.startsWith(prefix))) removeNamespace(ns);
-    }
+    });
   });
 });

@@ -7,8 +7,9 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { describe, it } from "node:test";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { previewChanges, repoRoot, testStack } from "../support/engine.js";
-import { ip, link, machineState, namespaces, ping, removeNamespace, uniqueName } from "../support/kernel.js";
+import { previewChanges, repoRoot } from "../support/engine.js";
+import { ip, link, ping, uniqueName } from "../support/kernel.js";
+import { withLab } from "../support/lab.js";
 
 const project = path.join(repoRoot, "test/e2e/programs/links");
 
@@ -24,13 +25,11 @@ describe("bridges, VXLAN tunnels and macvlans through the engine", () => {
   it("carry traffic, show drift, update in place, replace, and leave nothing", async () => {
     const prefix = uniqueName("lk").slice(0, 9);
     const [hostA, innerA, innerB] = [`${prefix}hostA`, `${prefix}innerA`, `${prefix}innerB`];
-    const before = machineState();
-    const { stack, dispose } = await testStack(project, { prefix });
     const works = () => {
       assert.ok(ping(innerA, "10.77.0.2"), "innerA reaches innerB through the tunnel");
       assert.ok(ping(innerB, "192.168.77.1"), "innerB's macvlan reaches hostA over the underlay");
     };
-    try {
+    await withLab(project, { prefix }, prefix, async (stack) => {
       assert.deepEqual(await upWith(stack, {}), { create: 16 }, "fifteen resources and the stack");
       works();
       await stack.preview({ refresh: true, expectNoChanges: true });
@@ -65,13 +64,6 @@ describe("bridges, VXLAN tunnels and macvlans through the engine", () => {
         43,
       );
       works();
-      await stack.preview({ refresh: true, expectNoChanges: true });
-
-      await stack.destroy();
-      assert.deepEqual(machineState(), before, "the machine is exactly as it was before up");
-    } finally {
-      await dispose();
-      for (const name of namespaces().filter((n) => n.startsWith(prefix))) removeNamespace(name);
-    }
+    });
   });
 });

@@ -20,14 +20,13 @@ import {
   tcpListener,
   uniqueName,
 } from "../support/kernel.js";
+import { withLab } from "../support/lab.js";
 
 describe("reachability checks through the engine", () => {
   it("checks the routed lab on up, and fails the gate when forwarding goes off, until up repairs it", async () => {
     const prefix = uniqueName("rc").slice(0, 9);
     const host = `${prefix}host`;
-    const before = machineState();
-    const { stack, dispose } = await testStack(path.join(repoRoot, "examples/routed-lab"), { prefix, hostNetns: host });
-    try {
+    await withLab(path.join(repoRoot, "examples/routed-lab"), { prefix, hostNetns: host }, prefix, async (stack) => {
       const up = await stack.up();
       const verify = up.outputs.verify?.value as Record<string, string>;
       assert.deepEqual(Object.keys(verify).sort(), [
@@ -51,14 +50,7 @@ describe("reachability checks through the engine", () => {
         return true;
       });
       await stack.up({ refresh: true });
-      await stack.preview({ refresh: true, expectNoChanges: true });
-
-      await stack.destroy();
-      assert.deepEqual(machineState(), before, "the machine is exactly as it was before up");
-    } finally {
-      await dispose();
-      for (const ns of namespaces().filter((n) => n.startsWith(prefix))) removeNamespace(ns);
-    }
+    });
   });
 
   it("holds an isolation check until routes join the two, and a TCP check while something listens", async () => {

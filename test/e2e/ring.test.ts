@@ -7,8 +7,9 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { describe, it } from "node:test";
 import type { PlannedNode } from "../../provider/index.js";
-import { repoRoot, testStack } from "../support/engine.js";
-import { machineState, namespaces, removeNamespace, uniqueName } from "../support/kernel.js";
+import { repoRoot } from "../support/engine.js";
+import { uniqueName } from "../support/kernel.js";
+import { withLab } from "../support/lab.js";
 import { familiesPinged, unreachable } from "../support/topology.js";
 
 const project = path.join(repoRoot, "examples/ring");
@@ -16,9 +17,7 @@ const project = path.join(repoRoot, "examples/ring");
 describe("the ring of routers through the engine", () => {
   it("routes every node to every other the short way round, on both families, and leaves nothing", async () => {
     const prefix = uniqueName("rg");
-    const before = machineState();
-    const { stack, dispose } = await testStack(project, { prefix, routers: "5" });
-    try {
+    await withLab(project, { prefix, routers: "5" }, prefix, async (stack) => {
       const up = await stack.up();
       const nodes = up.outputs.nodes?.value as Record<string, PlannedNode>;
       assert.deepEqual(familiesPinged(nodes), { ipv4: 10, ipv6: 10 });
@@ -34,13 +33,6 @@ describe("the ring of routers through the engine", () => {
       const via = (to: string) => nodes.r1?.routes.find((r) => r.key === `to-${to}-v4`)?.device;
       assert.deepEqual([via("r3--h3"), via("r4--h4")], ["r2", "r5"]);
       assert.match(String(up.outputs.mermaid?.value), /n0\{\{"r1 \(router\)"\}\}/);
-      await stack.preview({ refresh: true, expectNoChanges: true });
-
-      await stack.destroy();
-      assert.deepEqual(machineState(), before, "the machine is exactly as it was before up");
-    } finally {
-      await dispose();
-      for (const ns of namespaces().filter((n) => n.startsWith(prefix))) removeNamespace(ns);
-    }
+    });
   });
 });

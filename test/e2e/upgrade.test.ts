@@ -1,10 +1,11 @@
 /**
- * Users upgrade the package under a running lab. A stack brought up with the previous release
+ * Users upgrade the package under a running lab. A stack brought up with an earlier release
  * (test/fixtures/releases/) refreshes, previews without changes and destroys with the package of
  * this checkout: its state names `pulumi-netns/forwarders/<file>`, or, for a project whose path
  * contains "pulumi-netns" (see build/forwarders.ts), `pulumi-netns/dist/provider/forwarders/<file>.js`;
  * both must keep resolving to the code installed now. And what a stack stores per resource has not
- * grown.
+ * grown. From 0.1.0: a StarLab, in both kinds of place. From 0.3.0: a Topology with a segment, a
+ * link and checks of every pair, IPv4 and IPv6.
  */
 import assert from "node:assert/strict";
 import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
@@ -12,8 +13,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
 import type { Stack } from "@pulumi/pulumi/automation";
+import type { PlannedNode } from "../../provider/index.js";
 import { installPackage, makeUserProject, packThisCheckout, repoRoot, testStack } from "../support/engine.js";
-import { namespaceExists, ping, removeNamespace, uniqueName } from "../support/kernel.js";
+import { machineState, namespaceExists, namespaces, ping, removeNamespace, uniqueName } from "../support/kernel.js";
+import { unreachable } from "../support/topology.js";
 
 const previous = "pulumi-netns-0.1.0.tgz";
 
@@ -133,3 +136,59 @@ describe("upgrading the package under a running lab", () => {
 function requireOf(provider: string): string {
   return provider.match(/require\("[^"]*"\)/)?.[0] ?? provider;
 }
+
+// A lab as 0.3.0 users write it: a router on a bridged segment with two hosts, a third host on a link
+// of its own, both families, and a check of every pair.
+const topologyProgram = `"use strict";
+const pulumi = require("@pulumi/pulumi");
+const { Topology } = require("pulumi-netns");
+const prefix = new pulumi.Config().require("prefix");
+const lab = new Topology("lab", {
+  prefix,
+  pools: { ipv4: "10.62.0.0/16", ipv6: "fd00:62::/48" },
+  nodes: [{ name: "r", router: true }, { name: "a" }, { name: "b" }, { name: "c" }],
+  segments: [{ name: "lan", members: ["r", "a", "b"] }],
+  links: [{ between: ["r", "c"] }],
+  checks: "all-pairs",
+});
+exports.nodes = lab.nodes;
+exports.checks = lab.checks;
+`;
+
+describe("upgrading from 0.3.0 under a running Topology", () => {
+  it("refreshes clean, previews no changes, still carries traffic and destroys to the byte", async () => {
+    const release = "pulumi-netns-0.3.0.tgz";
+    const dir = mkdtempSync(path.join(tmpdir(), "netns-upgrade-030-"));
+    const prefix = uniqueName("u3").slice(0, 9);
+    const before = machineState();
+    try {
+      copyFileSync(path.join(repoRoot, "test/fixtures/releases", release), path.join(dir, release));
+      makeUserProject(dir, "upgrade", topologyProgram, release);
+      const { stack, dispose } = await testStack(dir, { prefix });
+      try {
+        const up = await stack.up();
+        const checks = up.outputs.checks?.value as unknown[];
+        assert.equal(checks.length, 24, "every ordered pair of four nodes, on both families");
+        const made = await ourResources(stack);
+
+        installPackage(dir, "upgrade", packThisCheckout(dir));
+
+        const refresh = await stack.refresh();
+        assert.deepEqual(Object.keys(refresh.summary.resourceChanges ?? {}), ["same"], "refresh found nothing changed");
+        const preview = await stack.preview({ expectNoChanges: true });
+        assert.deepEqual(Object.keys(preview.changeSummary), ["same"]);
+        assert.equal((await ourResources(stack)).length, made.length, "every resource kept");
+        const nodes = up.outputs.nodes?.value as Record<string, PlannedNode>;
+        assert.deepEqual(unreachable(nodes), [], "every node still reaches every other");
+
+        await stack.destroy();
+        assert.deepEqual(machineState(), before, "the machine is exactly as it was before up");
+      } finally {
+        await dispose();
+      }
+    } finally {
+      for (const ns of namespaces().filter((n) => n.startsWith(prefix))) removeNamespace(ns);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
