@@ -1,7 +1,8 @@
 /**
- * What /proc says of a process: parsers for `/proc/PID/stat` and `/proc/PID/environ`, pure, no
- * I/O. A pid is reused once its process is gone, so a process is known by its pid together with
- * its start time, which no later process with the same pid can share.
+ * What /proc says of a process: the parser of `/proc/PID/stat`, pure, no I/O. A pid is reused once
+ * its process is gone, so a process is known by its pid together with its start time, which no
+ * later process with the same pid can share. (Which processes carry a mark in their environment is
+ * one `grep` over /proc: machine/machine.ts.)
  */
 
 /** The fields of `/proc/PID/stat` that say which process it is and whether it still runs. */
@@ -33,9 +34,4 @@ export function parseStat(text: string): ProcStat | undefined {
 /** True when the process of `stat` has stopped running (a zombie waits only to be reaped). */
 export function stopped(stat: ProcStat): boolean {
   return stat.state === "Z" || stat.state === "X";
-}
-
-/** True when `/proc/PID/environ` (NUL-separated) holds exactly the entry `NAME=VALUE`. */
-export function environHas(environ: string, entry: string): boolean {
-  return environ.split("\0").includes(entry);
 }

@@ -11,7 +11,7 @@
 import path from "node:path";
 import { ipAddress } from "../commands/address.js";
 import { netnsIdentify } from "../commands/netns.js";
-import { environHas, parseStat, stopped } from "../commands/proc.js";
+import { parseStat, stopped } from "../commands/proc.js";
 import { undefinedIfNotFound } from "../errors.js";
 import type { Machine } from "../machine/machine.js";
 import { wholeNumber } from "../rule.js";
@@ -245,16 +245,11 @@ export default class NetnsProcessProvider implements KindProvider<NetnsProcessIn
     }
   }
 
-  /** The processes whose environment holds `owner`'s mark. */
+  /** The processes whose environment holds `owner`'s mark, still running. */
   private async marked(owner: string): Promise<Array<{ pid: number; startTime: string }>> {
-    const entry = `${MARK_VARIABLE}=${owner}`;
     const found: Array<{ pid: number; startTime: string }> = [];
-    for (const name of await this.machine.listFolders("/proc")) {
-      if (!/^\d+$/.test(name)) continue;
-      const pid = Number(name);
-      // A process may end between the listing and the reading: then it is not there to stop.
-      const environ = await this.machine.readFile(`/proc/${pid}/environ`).catch(() => undefined);
-      if (environ === undefined || !environHas(environ, entry)) continue;
+    for (const pid of await this.machine.processesWith(`${MARK_VARIABLE}=${owner}`)) {
+      // A process may end between the scan and the reading: then it is not there to stop.
       const stat = await this.stat(pid);
       if (stat !== undefined && !stopped(stat)) found.push({ pid, startTime: stat.startTime });
     }

@@ -7,38 +7,22 @@
  * under /run, /etc/netns, /proc/PID) and signals to processes go through the machine. Every failure becomes a
  * classified error of errors.ts.
  *
- * Below it is a {@link System}: the real one (local.ts) runs programs with execa and files with
- * node:fs; unit tests pass a fake. Commands are argv arrays handed straight to the kernel's exec:
- * no shell ever sees them.
+ * Below it is a {@link System}, which only runs commands: the local one (local.ts) through the
+ * launcher, the one of another host (ssh.ts) over ssh, and the unit tests' fake by its script. Each
+ * of the machine's capabilities (read a file, write one atomically, remove one with its empty
+ * folders, start a process, find the processes that carry a mark, signal one) is written here
+ * once, as one command: a program from argv, or one of the fixed {@link SCRIPTS}, whose inputs are
+ * all positional parameters and never part of the script's text. Adding a capability is adding a
+ * method here (and, for the fake, its meaning).
  */
 
 import { netnsExec } from "../commands/netns.js";
 import { commandFailure, type Exit, fileFailure } from "../errors.js";
 
-/** What a {@link Machine} is built on: running programs and touching the host's files. */
+/** What a {@link Machine} is built on: running commands, here or on another host. */
 export interface System {
   /** Runs a program from argv; never throws: one that cannot start is an {@link Exit} without a code. */
   run(argv: readonly string[], input?: string): Promise<Exit>;
-  readFile(path: string): Promise<string>;
-  /** Writes a file; only with `create` may it make the file (and its folders). */
-  writeFile(path: string, content: string, options?: { create?: boolean }): Promise<void>;
-  /** Removes a file if it is there, then its folders up to `root` while they are empty. */
-  removeFile(path: string, root: string): Promise<void>;
-  /** The names of the files in a folder; none when the folder is not there. */
-  listFiles(dir: string): Promise<string[]>;
-  /** The names of the folders in a folder; none when it is not there. */
-  listFolders(dir: string): Promise<string[]>;
-  /** Writes a whole file atomically (a temporary file beside it, renamed over it), making its folders. */
-  replaceFile(path: string, content: string): Promise<void>;
-  /** What is at `path`: undefined when nothing is. */
-  pathKind(path: string): Promise<"executable" | "file" | "folder" | undefined>;
-  /**
-   * Starts a program that outlives this process, in a session of its own, with exactly `env`, its
-   * output appended to `log`; returns its pid once it runs.
-   */
-  start(argv: readonly string[], options: StartOptions): Promise<number>;
-  /** Sends `signal` to a process (a negative pid: its process group); false when there is none. */
-  signal(pid: number, signal: "SIGTERM" | "SIGKILL"): Promise<boolean>;
   /**
    * Starts a program that talks in lines on its standard input and output, and lives until
    * closed or until this process ends: the kept-open session to another host (ssh.ts). Optional:
@@ -48,6 +32,48 @@ export interface System {
   /** True for another host's system (ssh.ts): this machine's programs and files are not there. */
   readonly remote?: boolean;
 }
+
+/**
+ * The machine's capabilities that take more than one program, each run as `sh -c SCRIPT sh ARGS…`.
+ * A script is fixed text: everything it works on comes as a positional parameter.
+ */
+export const SCRIPTS = {
+  /** `$1`: a file made (or overwritten) with standard input as its content, its folders made first. */
+  create: 'mkdir -p -- "$(dirname -- "$1")" && cat >"$1"',
+  /**
+   * `$1` a file and `$2` the temporary file beside it (on the same file system, so the rename is
+   * atomic): standard input written there, then renamed over the file; the temporary removed on failure.
+   */
+  replace:
+    'mkdir -p -- "$(dirname -- "$1")" || exit 1; ' +
+    'if cat >"$2" && chmod 644 -- "$2" && mv -f -- "$2" "$1"; then exit 0; fi; rm -f -- "$2"; exit 1',
+  /** `$1` a file, removed if it is there; then its folders, while they are empty and inside `$2`. */
+  remove:
+    'rm -f -- "$1" || exit 1; d=$(dirname -- "$1"); ' +
+    'while case $d in "$2"*) true ;; *) false ;; esac && rmdir -- "$d" 2>/dev/null; do d=$(dirname -- "$d"); done',
+  /**
+   * `$1` a log and `$2` a folder, then a program's argv: the program started in the folder, in a
+   * session of its own (setsid: no signal to our process group reaches it, and it outlives us),
+   * standard input from /dev/null, its output appended to the log (made readable by its owner and
+   * group only); its pid printed.
+   */
+  start:
+    'log=$1; dir=$2; shift 2; mkdir -p -- "$(dirname -- "$log")" && cd -- "$dir" || exit 1; ' +
+    '[ -e "$log" ] || (umask 027 && : >>"$log") || exit 1; setsid "$@" </dev/null >>"$log" 2>&1 & echo $!',
+  /** `$1` an environment entry (`NAME=VALUE`): the environ file of each process whose environment holds it. */
+  marked: 'grep -l -z -x -F -e "$1" /proc/[0-9]*/environ 2>/dev/null; exit 0',
+} as const;
+
+/** How a command's failure names the errno node:fs would give: by its words, which `LC_ALL=C` keeps English. */
+const ERRNOS: ReadonlyArray<[RegExp, string]> = [
+  [/no such file or directory/i, "ENOENT"],
+  [/not a directory/i, "ENOTDIR"],
+  [/permission denied/i, "EACCES"],
+  [/operation not permitted/i, "EPERM"],
+  [/read-only file system/i, "EROFS"],
+  [/no such process/i, "ESRCH"],
+  [/device or resource busy/i, "EBUSY"],
+];
 
 /** A program running beside this process, spoken to in lines (see {@link System.session}). */
 export interface LineSession {
@@ -98,19 +124,23 @@ export class Machine {
     return handle;
   }
 
-  /** A file of the host; a failure is a classified {@link FileError}. */
+  /** A file of the host (`cat`), without its final newline; a failure is a classified {@link FileError}. */
   async readFile(path: string): Promise<string> {
     try {
-      return await this.system.readFile(path);
+      return await this.file(["cat", "--", path]);
     } catch (e) {
       throw fileFailure("read", path, e);
     }
   }
 
-  /** Writes a file of the host; only with `create` may it make the file (and its folders). */
+  /**
+   * Writes a file of the host: an existing one in place (`dd`, never making one: a sysctl key that does
+   * not exist must fail, not appear), or, with `create`, a file made with its folders.
+   */
   async writeFile(path: string, content: string, options?: { create?: boolean }): Promise<void> {
     try {
-      await this.system.writeFile(path, content, options);
+      if (!options?.create) await this.file(["dd", `of=${path}`, "conv=nocreat,notrunc", "status=none"], content);
+      else await this.retried(() => this.file(["sh", "-c", SCRIPTS.create, "sh", path], content));
     } catch (e) {
       throw fileFailure(`write ${JSON.stringify(content)} to`, path, e);
     }
@@ -119,56 +149,151 @@ export class Machine {
   /** Removes a file of the host if it is there, then its folders up to `root` while they are empty. */
   async removeFile(path: string, root: string): Promise<void> {
     try {
-      await this.system.removeFile(path, root);
+      await this.file(["sh", "-c", SCRIPTS.remove, "sh", path, root]);
     } catch (e) {
       throw fileFailure("remove", path, e);
     }
   }
 
   /** The names of the files in a folder of the host; none when it is not there. */
-  async listFiles(dir: string): Promise<string[]> {
-    try {
-      return await this.system.listFiles(dir);
-    } catch (e) {
-      throw fileFailure("list", dir, e);
-    }
+  listFiles(dir: string): Promise<string[]> {
+    return this.entries(dir, "f");
   }
 
   /** The names of the folders in a folder of the host; none when it is not there. */
-  async listFolders(dir: string): Promise<string[]> {
+  listFolders(dir: string): Promise<string[]> {
+    return this.entries(dir, "d");
+  }
+
+  private async entries(dir: string, type: "f" | "d"): Promise<string[]> {
     try {
-      return await this.system.listFolders(dir);
+      const found = await this.file([
+        "find",
+        inPlace(dir),
+        "-mindepth",
+        "1",
+        "-maxdepth",
+        "1",
+        "-type",
+        type,
+        "-printf",
+        "%f\\n",
+      ]);
+      return found.split("\n").filter((name) => name !== "");
     } catch (e) {
+      if ((e as { code?: unknown }).code === "ENOENT") return [];
       throw fileFailure("list", dir, e);
     }
   }
 
-  /** Writes a whole file of the host atomically, making its folders. */
+  /** Writes a whole file of the host atomically (a temporary file beside it, renamed over it), making its folders. */
   async replaceFile(path: string, content: string): Promise<void> {
     try {
-      await this.system.replaceFile(path, content);
+      await this.retried(() => this.file(["sh", "-c", SCRIPTS.replace, "sh", path, temporaryBeside(path)], content));
     } catch (e) {
       throw fileFailure("write", path, e);
     }
   }
 
   /** What is at `path` on the host: an executable, another file, a folder, or (undefined) nothing. */
-  pathKind(path: string): Promise<"executable" | "file" | "folder" | undefined> {
-    return this.system.pathKind(path);
+  async pathKind(path: string): Promise<"executable" | "file" | "folder" | undefined> {
+    const exit = await this.system.run([
+      "find",
+      inPlace(path),
+      "-maxdepth",
+      "0",
+      "(",
+      "-type",
+      "d",
+      "-printf",
+      "folder",
+      ")",
+      "-o",
+      "(",
+      "-executable",
+      "-printf",
+      "executable",
+      ")",
+      "-o",
+      "-printf",
+      "file",
+    ]);
+    const kind = exit.stdout.trim();
+    return exit.exitCode === 0 && (kind === "folder" || kind === "executable" || kind === "file") ? kind : undefined;
   }
 
-  /** Starts a program that outlives this process (see {@link System.start}); returns its pid. */
-  async start(argv: readonly string[], options: StartOptions): Promise<number> {
+  /**
+   * Starts a program that outlives this process, in a session of its own, with exactly `env`, its
+   * output appended to `log`; returns its pid once it runs.
+   */
+  async start(argv: readonly string[], { env, cwd, log }: StartOptions): Promise<number> {
+    const assignments = Object.entries(env).map(([name, value]) => `${name}=${value}`);
     try {
-      return await this.system.start(argv, options);
+      const said = await this.file([
+        "sh",
+        "-c",
+        SCRIPTS.start,
+        "sh",
+        log,
+        cwd ?? "/",
+        "env",
+        "-i",
+        ...assignments,
+        ...argv,
+      ]);
+      const pid = Number(said.trim());
+      if (!Number.isInteger(pid) || pid <= 0) throw new Error(`no pid came back: ${JSON.stringify(said)}`);
+      return pid;
     } catch (e) {
       throw new Error(`Could not start ${argv.join(" ")}: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
 
+  /** The pids of the processes whose environment holds the entry `NAME=VALUE` (one `grep` over /proc). */
+  async processesWith(entry: string): Promise<number[]> {
+    const found = await this.file(["sh", "-c", SCRIPTS.marked, "sh", entry]);
+    return found.split("\n").flatMap((file) => {
+      const pid = /^\/proc\/(\d+)\/environ$/.exec(file)?.[1];
+      return pid === undefined ? [] : [Number(pid)];
+    });
+  }
+
   /** Sends `signal` to process `pid` (negative: its process group); false when there is none. */
-  signal(pid: number, signal: "SIGTERM" | "SIGKILL"): Promise<boolean> {
-    return this.system.signal(pid, signal);
+  async signal(pid: number, signal: "SIGTERM" | "SIGKILL"): Promise<boolean> {
+    const exit = await this.system.run(["kill", "-s", signal.slice(3), "--", String(pid)]);
+    if (exit.exitCode === 0) return true;
+    if (/no such process/i.test(exit.stderr)) return false;
+    throw commandFailure(["kill", "-s", signal.slice(3), "--", String(pid)], exit);
+  }
+
+  /**
+   * Runs a command of a file capability and returns its output; a failure throws an error with the
+   * errno its words name, as node:fs would (a host that cannot be reached: its classified error).
+   */
+  private async file(argv: readonly string[], input?: string): Promise<string> {
+    const exit = await this.system.run(argv, input);
+    if (exit.exitCode === 0) return exit.stdout;
+    if (exit.unreachable !== undefined || exit.exitCode === undefined) throw commandFailure(argv, exit);
+    const words = exit.stderr.trim() || `${argv[0]} exited with ${exit.exitCode}`;
+    const error: Error & { code?: string } = new Error(words);
+    const code = ERRNOS.find(([pattern]) => pattern.test(words))?.[1];
+    if (code !== undefined) error.code = code;
+    throw error;
+  }
+
+  /**
+   * Runs `write` again while it fails for a missing folder: another operation may be removing the
+   * folder, empty for a moment, between the write's `mkdir` and its file.
+   */
+  private async retried(write: () => Promise<unknown>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await write();
+        return;
+      } catch (e) {
+        if ((e as { code?: unknown }).code !== "ENOENT" || attempt >= 10) throw e;
+      }
+    }
   }
 
   /**
@@ -303,4 +428,9 @@ export class Netns {
     if (this.name === undefined) return this.machine.changing(() => this.machine.writeFile(path, content));
     await this.exec(["tee", path], content);
   }
+}
+
+/** A path for `find`, which reads a leading `-` or `(` as part of its expression. */
+function inPlace(path: string): string {
+  return path.startsWith("/") ? path : `./${path}`;
 }

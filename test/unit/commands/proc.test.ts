@@ -1,7 +1,7 @@
 /** What /proc says of a process (commands/proc.ts), on files the kernel wrote (test/fixtures/proc). */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { environHas, parseStat, stopped } from "../../../provider/commands/proc.js";
+import { parseStat, stopped } from "../../../provider/commands/proc.js";
 import { recorded } from "../../support/recorded.js";
 
 describe("/proc/PID/stat", () => {
@@ -25,14 +25,5 @@ describe("/proc/PID/stat", () => {
   it("reads nothing from text that is not a stat line", () => {
     assert.equal(parseStat(""), undefined);
     assert.equal(parseStat("4000 (sleep) S 1"), undefined);
-  });
-});
-
-describe("/proc/PID/environ", () => {
-  it("finds an exact entry among the NUL-separated ones, not a prefix of one", () => {
-    const { stdout } = recorded("proc/environ-marked");
-    assert.equal(environHas(stdout, "PULUMI_NETNS_OWNER=pulumi-netns:rec/dev:nat"), true);
-    assert.equal(environHas(stdout, "PATH=/usr/bin:/bin"), true);
-    assert.equal(environHas(stdout, "PULUMI_NETNS_OWNER=pulumi-netns:rec/dev"), false);
   });
 });

@@ -109,12 +109,9 @@ describe("NetnsProcess on a fake machine", () => {
   it("fails a create whose process exits at once, with its log, leaving nothing", async () => {
     const system = machineIn();
     const provider = new NetnsProcessProvider(system.machine);
-    const start = system.start.bind(system);
-    system.start = async (argv, options) => {
-      const pid = await start(argv, options);
-      system.files.set(options.log, 'Cannot open network namespace "a": No such file or directory\n');
+    system.afterStart = (pid, log) => {
+      system.files.set(log, 'Cannot open network namespace "a": No such file or directory\n');
       system.files.delete(`/proc/${pid}/stat`);
-      return pid;
     };
     await assert.rejects(
       provider.create(inputs),
@@ -142,14 +139,8 @@ describe("NetnsProcess on a fake machine", () => {
     const provider = new NetnsProcessProvider(system.machine);
     const { id, outs } = await provider.create(inputs);
     // A child of it, which inherited the mark, and a process of someone else.
-    const child = await system.start(["/usr/bin/sleep", "1"], {
-      env: { PULUMI_NETNS_OWNER: owner },
-      log: "/dev/null",
-    });
-    const other = await system.start(["/usr/bin/sleep", "1"], {
-      env: { PULUMI_NETNS_OWNER: "x/y:z" },
-      log: "/dev/null",
-    });
+    const child = system.spawn(["/usr/bin/sleep", "1"], { PULUMI_NETNS_OWNER: owner });
+    const other = system.spawn(["/usr/bin/sleep", "1"], { PULUMI_NETNS_OWNER: "x/y:z" });
     system.stubborn.add(child);
     const { pid: _pid, startTime: _startTime, logFile: _logFile, ...only } = outs as NetnsProcessState;
     await provider.delete(id, only);
