@@ -7,22 +7,41 @@
  * under /run, /etc/netns, /proc/PID) and signals to processes go through the machine. Every failure becomes a
  * classified error of errors.ts.
  *
- * Below it is a {@link System}, which only runs commands: the local one (local.ts) through the
- * launcher, the one of another host (ssh.ts) over ssh, and the unit tests' fake by its script. Each
- * of the machine's capabilities (read a file, write one atomically, remove one with its empty
- * folders, start a process, find the processes that carry a mark, signal one) is written here
- * once, as one command: a program from argv, or one of the fixed {@link SCRIPTS}, whose inputs are
- * all positional parameters and never part of the script's text. Adding a capability is adding a
- * method here (and, for the fake, its meaning).
+ * Below it is a {@link System}: the local one (local.ts) runs programs through the launcher and
+ * files with node:fs, the one of another host (ssh.ts) runs both as commands over ssh, and unit
+ * tests pass a fake. Beyond the file primitives of the System, each capability of the machine
+ * (start a process, find the processes that carry a mark, signal one) is written here once, as one
+ * command: a program from argv, or one of the fixed {@link SCRIPTS}, whose inputs are all
+ * positional parameters and never part of the script's text. So it runs the same here and on a
+ * host; adding one is a method here, its test on this machine, and its meaning for the fake.
  */
 
 import { netnsExec } from "../commands/netns.js";
 import { commandFailure, type Exit, fileFailure } from "../errors.js";
 
-/** What a {@link Machine} is built on: running commands, here or on another host. */
+/**
+ * What a {@link Machine} is built on: running programs, and the file primitives the journal, the
+ * ledger and the namespace files use on every create and delete. Those stay in-process on this
+ * machine (node:fs, local.ts) and are commands on another host (ssh.ts): run as a process each here,
+ * they made `up` of a 100-spoke star 66% slower (docs/design.md). Every other capability is a
+ * command, written once in {@link Machine}.
+ */
 export interface System {
   /** Runs a program from argv; never throws: one that cannot start is an {@link Exit} without a code. */
   run(argv: readonly string[], input?: string): Promise<Exit>;
+  readFile(path: string): Promise<string>;
+  /** Writes a file; only with `create` may it make the file (and its folders). */
+  writeFile(path: string, content: string, options?: { create?: boolean }): Promise<void>;
+  /** Removes a file if it is there, then its folders up to `root` while they are empty. */
+  removeFile(path: string, root: string): Promise<void>;
+  /** The names of the files in a folder; none when the folder is not there. */
+  listFiles(dir: string): Promise<string[]>;
+  /** The names of the folders in a folder; none when it is not there. */
+  listFolders(dir: string): Promise<string[]>;
+  /** Writes a whole file atomically (a temporary file beside it, renamed over it), making its folders. */
+  replaceFile(path: string, content: string): Promise<void>;
+  /** What is at `path`: undefined when nothing is. */
+  pathKind(path: string): Promise<"executable" | "file" | "folder" | undefined>;
   /**
    * Starts a program that talks in lines on its standard input and output, and lives until
    * closed or until this process ends: the kept-open session to another host (ssh.ts). Optional:
@@ -38,19 +57,6 @@ export interface System {
  * A script is fixed text: everything it works on comes as a positional parameter.
  */
 export const SCRIPTS = {
-  /** `$1`: a file made (or overwritten) with standard input as its content, its folders made first. */
-  create: 'mkdir -p -- "$(dirname -- "$1")" && cat >"$1"',
-  /**
-   * `$1` a file and `$2` the temporary file beside it (on the same file system, so the rename is
-   * atomic): standard input written there, then renamed over the file; the temporary removed on failure.
-   */
-  replace:
-    'mkdir -p -- "$(dirname -- "$1")" || exit 1; ' +
-    'if cat >"$2" && chmod 644 -- "$2" && mv -f -- "$2" "$1"; then exit 0; fi; rm -f -- "$2"; exit 1',
-  /** `$1` a file, removed if it is there; then its folders, while they are empty and inside `$2`. */
-  remove:
-    'rm -f -- "$1" || exit 1; d=$(dirname -- "$1"); ' +
-    'while case $d in "$2"*) true ;; *) false ;; esac && rmdir -- "$d" 2>/dev/null; do d=$(dirname -- "$d"); done',
   /**
    * `$1` a log and `$2` a folder, then a program's argv: the program started in the folder, in a
    * session of its own (setsid: no signal to our process group reaches it, and it outlives us),
@@ -124,23 +130,19 @@ export class Machine {
     return handle;
   }
 
-  /** A file of the host (`cat`), without its final newline; a failure is a classified {@link FileError}. */
+  /** A file of the host; a failure is a classified {@link FileError}. */
   async readFile(path: string): Promise<string> {
     try {
-      return await this.file(["cat", "--", path]);
+      return await this.system.readFile(path);
     } catch (e) {
       throw fileFailure("read", path, e);
     }
   }
 
-  /**
-   * Writes a file of the host: an existing one in place (`dd`, never making one: a sysctl key that does
-   * not exist must fail, not appear), or, with `create`, a file made with its folders.
-   */
+  /** Writes a file of the host; only with `create` may it make the file (and its folders). */
   async writeFile(path: string, content: string, options?: { create?: boolean }): Promise<void> {
     try {
-      if (!options?.create) await this.file(["dd", `of=${path}`, "conv=nocreat,notrunc", "status=none"], content);
-      else await this.retried(() => this.file(["sh", "-c", SCRIPTS.create, "sh", path], content));
+      await this.system.writeFile(path, content, options);
     } catch (e) {
       throw fileFailure(`write ${JSON.stringify(content)} to`, path, e);
     }
@@ -149,77 +151,42 @@ export class Machine {
   /** Removes a file of the host if it is there, then its folders up to `root` while they are empty. */
   async removeFile(path: string, root: string): Promise<void> {
     try {
-      await this.file(["sh", "-c", SCRIPTS.remove, "sh", path, root]);
+      await this.system.removeFile(path, root);
     } catch (e) {
       throw fileFailure("remove", path, e);
     }
   }
 
   /** The names of the files in a folder of the host; none when it is not there. */
-  listFiles(dir: string): Promise<string[]> {
-    return this.entries(dir, "f");
-  }
-
-  /** The names of the folders in a folder of the host; none when it is not there. */
-  listFolders(dir: string): Promise<string[]> {
-    return this.entries(dir, "d");
-  }
-
-  private async entries(dir: string, type: "f" | "d"): Promise<string[]> {
+  async listFiles(dir: string): Promise<string[]> {
     try {
-      const found = await this.file([
-        "find",
-        inPlace(dir),
-        "-mindepth",
-        "1",
-        "-maxdepth",
-        "1",
-        "-type",
-        type,
-        "-printf",
-        "%f\\n",
-      ]);
-      return found.split("\n").filter((name) => name !== "");
+      return await this.system.listFiles(dir);
     } catch (e) {
-      if ((e as { code?: unknown }).code === "ENOENT") return [];
       throw fileFailure("list", dir, e);
     }
   }
 
-  /** Writes a whole file of the host atomically (a temporary file beside it, renamed over it), making its folders. */
+  /** The names of the folders in a folder of the host; none when it is not there. */
+  async listFolders(dir: string): Promise<string[]> {
+    try {
+      return await this.system.listFolders(dir);
+    } catch (e) {
+      throw fileFailure("list", dir, e);
+    }
+  }
+
+  /** Writes a whole file of the host atomically, making its folders. */
   async replaceFile(path: string, content: string): Promise<void> {
     try {
-      await this.retried(() => this.file(["sh", "-c", SCRIPTS.replace, "sh", path, temporaryBeside(path)], content));
+      await this.system.replaceFile(path, content);
     } catch (e) {
       throw fileFailure("write", path, e);
     }
   }
 
   /** What is at `path` on the host: an executable, another file, a folder, or (undefined) nothing. */
-  async pathKind(path: string): Promise<"executable" | "file" | "folder" | undefined> {
-    const exit = await this.system.run([
-      "find",
-      inPlace(path),
-      "-maxdepth",
-      "0",
-      "(",
-      "-type",
-      "d",
-      "-printf",
-      "folder",
-      ")",
-      "-o",
-      "(",
-      "-executable",
-      "-printf",
-      "executable",
-      ")",
-      "-o",
-      "-printf",
-      "file",
-    ]);
-    const kind = exit.stdout.trim();
-    return exit.exitCode === 0 && (kind === "folder" || kind === "executable" || kind === "file") ? kind : undefined;
+  pathKind(path: string): Promise<"executable" | "file" | "folder" | undefined> {
+    return this.system.pathKind(path);
   }
 
   /**
@@ -279,21 +246,6 @@ export class Machine {
     const code = ERRNOS.find(([pattern]) => pattern.test(words))?.[1];
     if (code !== undefined) error.code = code;
     throw error;
-  }
-
-  /**
-   * Runs `write` again while it fails for a missing folder: another operation may be removing the
-   * folder, empty for a moment, between the write's `mkdir` and its file.
-   */
-  private async retried(write: () => Promise<unknown>): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await write();
-        return;
-      } catch (e) {
-        if ((e as { code?: unknown }).code !== "ENOENT" || attempt >= 10) throw e;
-      }
-    }
   }
 
   /**
@@ -428,9 +380,4 @@ export class Netns {
     if (this.name === undefined) return this.machine.changing(() => this.machine.writeFile(path, content));
     await this.exec(["tee", path], content);
   }
-}
-
-/** A path for `find`, which reads a leading `-` or `(` as part of its expression. */
-function inPlace(path: string): string {
-  return path.startsWith("/") ? path : `./${path}`;
 }

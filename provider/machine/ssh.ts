@@ -1,8 +1,8 @@
 /**
- * The {@link System} of another host: every command runs there through the user's own `ssh`
- * (started here by the local system's launcher). A {@link Machine} built on it is that host's
- * machine: its capabilities are commands (machine.ts), so `ip`, /proc/sys, the journal under /run,
- * the ownership marks, /etc/netns and the processes all are the host's.
+ * The {@link System} of another host: every program runs there through the user's own `ssh`
+ * (started here by the local system's launcher), and every file is read and written there by a
+ * coreutils program. A {@link Machine} built on it is that host's machine: `ip`, /proc/sys, the
+ * journal under /run, the ownership marks, /etc/netns and the processes all are the host's.
  *
  * One connection per host serves one `pulumi` command: the first command opens it (ssh's
  * ControlMaster), the others go through it, and it closes itself {@link PERSIST_S} seconds after
@@ -26,7 +26,7 @@ import {
   sshProblem,
 } from "../commands/host.js";
 import { type Exit, hostFailure } from "../errors.js";
-import type { LineSession, System } from "./machine.js";
+import { type LineSession, type System, temporaryBeside } from "./machine.js";
 
 /** Seconds the shared connection stays after its last command: short, so none outlives an operation by much. */
 const PERSIST_S = 30;
@@ -113,6 +113,119 @@ export class SshSystem implements System {
     const words = `${shell.ended ?? "the shell ended"}; whether \`${argv.join(" ")}\` ran there is not known`;
     return hostFailure(hostLabel(this.host), sshProblem(this.host, words));
   }
+
+  /** Runs a file command there; a failure throws with the errno its words name, as node:fs would. */
+  private async file(argv: readonly string[], input?: string): Promise<string> {
+    const exit = await this.run(argv, input);
+    if (exit.exitCode === 0) return exit.stdout;
+    throw remoteFileError(exit);
+  }
+
+  readFile(path: string): Promise<string> {
+    return this.file(["cat", "--", path]);
+  }
+
+  async writeFile(path: string, content: string, options?: { create?: boolean }): Promise<void> {
+    // Without `create`, never make a file (a sysctl key that does not exist must fail); like node's "r+".
+    if (!options?.create) {
+      await this.file(["dd", `of=${path}`, "conv=nocreat,notrunc", "status=none"], content);
+      return;
+    }
+    await this.retried(async () => {
+      await this.file(["mkdir", "-p", "--", parentOf(path)]);
+      await this.file(["dd", `of=${path}`, "status=none"], content);
+    });
+  }
+
+  /**
+   * Runs `write` again while it fails for a missing folder: another operation may be removing the
+   * folder, empty for a moment, between our `mkdir` and our write (as local.ts does here).
+   */
+  private async retried(write: () => Promise<void>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await write();
+      } catch (e) {
+        if ((e as { code?: unknown }).code !== "ENOENT" || attempt >= 10) throw e;
+      }
+    }
+  }
+
+  async removeFile(path: string, root: string): Promise<void> {
+    await this.file(["rm", "-f", "--", path]);
+    for (let dir = parentOf(path); dir.startsWith(root); dir = parentOf(dir)) {
+      const exit = await this.run(["rmdir", "--", dir]);
+      if (exit.exitCode !== 0) break; // not empty (or gone): the folders above are in use too
+    }
+  }
+
+  listFiles(dir: string): Promise<string[]> {
+    return this.entries(dir, "f");
+  }
+
+  listFolders(dir: string): Promise<string[]> {
+    return this.entries(dir, "d");
+  }
+
+  private async entries(dir: string, type: "f" | "d"): Promise<string[]> {
+    const exit = await this.run([
+      "find",
+      inPlace(dir),
+      "-mindepth",
+      "1",
+      "-maxdepth",
+      "1",
+      "-type",
+      type,
+      "-printf",
+      "%f\\n",
+    ]);
+    if (exit.exitCode === 0) return exit.stdout.split("\n").filter((name) => name !== "");
+    const error = remoteFileError(exit);
+    if (error.code === "ENOENT") return [];
+    throw error;
+  }
+
+  async replaceFile(path: string, content: string): Promise<void> {
+    // Beside the file, so that the rename stays on one file system: a reader sees the old or the new file, whole.
+    const temporary = temporaryBeside(path);
+    await this.retried(async () => {
+      await this.file(["mkdir", "-p", "--", parentOf(path)]);
+      try {
+        await this.file(["dd", `of=${temporary}`, "status=none"], content);
+        await this.file(["mv", "-f", "--", temporary, path]);
+      } catch (e) {
+        await this.run(["rm", "-f", "--", temporary]);
+        throw e;
+      }
+    });
+  }
+
+  async pathKind(path: string): Promise<"executable" | "file" | "folder" | undefined> {
+    const exit = await this.run([
+      "find",
+      inPlace(path),
+      "-maxdepth",
+      "0",
+      "(",
+      "-type",
+      "d",
+      "-printf",
+      "folder",
+      ")",
+      "-o",
+      "(",
+      "-executable",
+      "-printf",
+      "executable",
+      ")",
+      "-o",
+      "-printf",
+      "file",
+    ]);
+    const kind = exit.stdout.trim();
+    return exit.exitCode === 0 && (kind === "folder" || kind === "executable" || kind === "file") ? kind : undefined;
+  }
 }
 
 /**
@@ -168,4 +281,34 @@ class RemoteShell {
 
 function base64(text: string): string {
   return Buffer.from(text, "utf8").toString("base64");
+}
+
+/** The folder that holds `path`. */
+function parentOf(path: string): string {
+  const at = path.lastIndexOf("/");
+  return at <= 0 ? "/" : path.slice(0, at);
+}
+
+/** A path for `find`, which reads a leading `-` or `(` as part of its expression. */
+function inPlace(path: string): string {
+  return path.startsWith("/") ? path : `./${path}`;
+}
+
+const errnos: ReadonlyArray<[RegExp, string]> = [
+  [/no such file or directory/i, "ENOENT"],
+  [/not a directory/i, "ENOTDIR"],
+  [/permission denied/i, "EACCES"],
+  [/operation not permitted/i, "EPERM"],
+  [/read-only file system/i, "EROFS"],
+  [/no such process/i, "ESRCH"],
+  [/device or resource busy/i, "EBUSY"],
+];
+
+/** A remote file command's failure as node:fs would give it: its words, and the errno they name. */
+function remoteFileError(exit: Exit): Error & { code?: string } {
+  const words = exit.stderr.trim() || `exit code ${exit.exitCode ?? "?"}`;
+  const error: Error & { code?: string } = new Error(words);
+  const code = errnos.find(([pattern]) => pattern.test(words))?.[1];
+  if (code !== undefined) error.code = code;
+  return error;
 }

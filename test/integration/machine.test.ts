@@ -1,8 +1,8 @@
 /**
- * The machine's capabilities (provider/machine/machine.ts) on this machine, through the local
- * system (the launcher): each one command or one fixed script, run for real, in a temporary folder
- * and on processes of the test's own. What the journal, the ledger, the namespace files and
- * NetnsProcess rest on; on another host the same commands run over ssh.
+ * The machine (provider/machine/machine.ts) on this machine, through the local system: its file
+ * primitives (node:fs, in-process) in a temporary folder, and its process capabilities (each one
+ * command or one fixed script, the same commands a host runs over ssh) on processes of the test's
+ * own. What the journal, the ledger, the namespace files and NetnsProcess rest on.
  */
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";

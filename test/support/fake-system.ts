@@ -1,8 +1,9 @@
 /**
- * A fake {@link System} for unit tests: it records every command and answers from a script of
- * responses. The machine's own capabilities (machine.ts: `cat`, `dd`, `find`, `kill` and the fixed
- * SCRIPTS) it answers itself, from files and processes kept in memory, so providers that read and
- * write files run against it as against a machine. Its `machine` is what providers are built on.
+ * A fake {@link System} for unit tests: it records every command and file access, and answers
+ * from a script of responses. Files are kept in memory, and so are processes: the machine's
+ * process capabilities (machine.ts: its SCRIPTS and `kill`) it answers itself, so providers that
+ * start and stop processes run against it as against a machine. Its `machine` is what providers
+ * are built on.
  */
 import type { Exit } from "../../provider/errors.js";
 import { Machine, SCRIPTS, type System } from "../../provider/machine/machine.js";
@@ -16,10 +17,14 @@ export class FakeSystem implements System {
   readonly inputs: string[] = [];
   /** Files of the host (the root namespace's /proc/sys, the journal), by path. */
   readonly files = new Map<string, string>();
-  /** Paths that are executable; folders are those that hold a file. */
+  /** Paths that {@link pathKind} calls executable; folders are those that hold a file. */
   readonly executables = new Set<string>(["/usr/bin/sleep", "/usr/bin/node"]);
   /** Pids that ignore SIGTERM (SIGKILL still ends them). */
   readonly stubborn = new Set<number>();
+  /** What the kernel keeps of a write to an existing file (a sysctl may keep another value); by default, what was written. */
+  keeps: ((path: string, written: string) => string) | undefined;
+  /** Called with each process the machine starts, once it runs: a test can make it end at once. */
+  afterStart: ((pid: number, log: string) => void) | undefined;
   /** A machine on this fake, as the provider process has one. */
   readonly machine = new Machine(this);
   /** The processes it started: each one's /proc/PID/stat and environ are files, until a signal ends it. */
@@ -28,7 +33,7 @@ export class FakeSystem implements System {
   constructor(private readonly respond: Responder = () => undefined) {}
 
   async run(argv: readonly string[], input?: string): Promise<Exit> {
-    const own = this.capability([...argv], input);
+    const own = this.processCapability([...argv]);
     if (own !== undefined) return own;
     this.calls.push([...argv]);
     if (input !== undefined) this.inputs.push(input);
@@ -41,34 +46,25 @@ export class FakeSystem implements System {
   }
 
   /**
-   * One of the machine's capabilities, answered from memory and recorded by what it does
-   * (`["readFile", path]`, `["writeFile", path, content]`, `["start", …argv]`…); undefined for any
-   * other command, which the responder answers.
+   * One of the machine's process capabilities, answered from memory and recorded by what it does
+   * (`["start", …argv]`, `["signal", pid, signal]`); undefined for any other command.
    */
-  private capability(argv: string[], input: string | undefined): Exit | undefined {
+  private processCapability(argv: string[]): Exit | undefined {
     const [program, ...args] = argv;
     const script = program === "sh" && args[0] === "-c" ? args[1] : undefined;
     const params = args.slice(3); // past `-c SCRIPT sh`
-    if (program === "cat" && args[0] === "--") return this.read(args[1] as string);
-    if (program === "dd" && args.includes("conv=nocreat,notrunc")) {
-      const path = (args[0] as string).slice("of=".length);
-      this.calls.push(["writeFile", path, input ?? ""]);
-      if (!this.files.has(path)) return enoent(path);
-      this.files.set(path, this.keeps?.(path, input ?? "") ?? input ?? "");
-      return ok();
+    if (script === SCRIPTS.start) {
+      // LOG DIR env -i NAME=VALUE… ARGV…
+      const [log, , , , ...rest] = params as [string, string, string, string, ...string[]];
+      let named = 0;
+      while (named < rest.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(rest[named] as string)) named++;
+      const env = Object.fromEntries(
+        rest.slice(0, named).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]),
+      );
+      const pid = this.spawn(rest.slice(named), env, log);
+      this.afterStart?.(pid, log);
+      return ok(String(pid));
     }
-    if (script === SCRIPTS.create || script === SCRIPTS.replace) {
-      const path = params[0] as string;
-      this.calls.push([script === SCRIPTS.create ? "writeFile" : "replaceFile", path, input ?? ""]);
-      this.files.set(path, input ?? "");
-      return ok();
-    }
-    if (script === SCRIPTS.remove) {
-      this.calls.push(["removeFile", params[0] as string]);
-      this.files.delete(params[0] as string);
-      return ok();
-    }
-    if (script === SCRIPTS.start) return this.start(params);
     if (script === SCRIPTS.marked) {
       const entry = params[0] as string;
       const found = [...this.files.entries()].filter(
@@ -77,33 +73,7 @@ export class FakeSystem implements System {
       return ok(found.map(([path]) => path).join("\n"));
     }
     if (program === "kill" && args[0] === "-s") return this.signal(Number(args[3]), `SIG${args[1]}`);
-    if (program === "find") return this.find(args);
     return undefined;
-  }
-
-  private read(path: string): Exit {
-    this.calls.push(["readFile", path]);
-    const content = this.files.get(path);
-    return content === undefined ? enoent(path) : ok(content);
-  }
-
-  /** What the kernel keeps of a write to an existing file (a sysctl may keep another value); by default, what was written. */
-  keeps: ((path: string, written: string) => string) | undefined;
-
-  /** Called with each process the machine starts, once it runs: a test can make it end at once. */
-  afterStart: ((pid: number, log: string) => void) | undefined;
-
-  /** `sh -c SCRIPTS.start sh LOG DIR env -i NAME=VALUE… ARGV…`: a process that runs until signalled. */
-  private start(params: string[]): Exit {
-    const [log, , , , ...rest] = params as [string, string, string, string, ...string[]];
-    let named = 0;
-    while (named < rest.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(rest[named] as string)) named++;
-    const env = Object.fromEntries(
-      rest.slice(0, named).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]),
-    );
-    const pid = this.spawn(rest.slice(named), env, log);
-    this.afterStart?.(pid, log);
-    return ok(String(pid));
   }
 
   /** A process of the fake machine, with exactly `env`, as if started by anyone; its pid. */
@@ -132,21 +102,52 @@ export class FakeSystem implements System {
     return ok();
   }
 
-  /** `find DIR -mindepth 1 -maxdepth 1 -type f|d …` (a listing) or `find PATH -maxdepth 0 …` (what is there). */
-  private find(args: string[]): Exit {
-    const path = args[0] as string;
-    if (args[1] === "-maxdepth") {
-      if (this.executables.has(path)) return ok("executable");
-      if (this.files.has(path)) return ok("file");
-      return [...this.files.keys()].some((f) => f.startsWith(`${path}/`)) ? ok("folder") : enoent(path);
+  async readFile(path: string): Promise<string> {
+    this.calls.push(["readFile", path]);
+    const content = this.files.get(path);
+    if (content === undefined) throw enoent(path);
+    return content;
+  }
+
+  async writeFile(path: string, content: string, options?: { create?: boolean }): Promise<void> {
+    this.calls.push(["writeFile", path, content]);
+    if (options?.create) {
+      this.files.set(path, content);
+      return;
     }
-    const prefix = `${path}/`;
-    const below = [...this.files.keys()].filter((f) => f.startsWith(prefix)).map((f) => f.slice(prefix.length));
-    const names =
-      args[6] === "f"
-        ? below.filter((f) => !f.includes("/"))
-        : [...new Set(below.filter((f) => f.includes("/")).map((f) => f.split("/")[0] as string))];
-    return ok(names.join("\n"));
+    if (!this.files.has(path)) throw enoent(path);
+    this.files.set(path, this.keeps?.(path, content) ?? content);
+  }
+
+  async removeFile(path: string): Promise<void> {
+    this.calls.push(["removeFile", path]);
+    this.files.delete(path);
+  }
+
+  async replaceFile(path: string, content: string): Promise<void> {
+    this.calls.push(["replaceFile", path, content]);
+    this.files.set(path, content);
+  }
+
+  async pathKind(path: string): Promise<"executable" | "file" | "folder" | undefined> {
+    if (this.executables.has(path)) return "executable";
+    if (this.files.has(path)) return "file";
+    return [...this.files.keys()].some((f) => f.startsWith(`${path}/`)) ? "folder" : undefined;
+  }
+
+  async listFolders(dir: string): Promise<string[]> {
+    const prefix = `${dir}/`;
+    const names = [...this.files.keys()]
+      .filter((f) => f.startsWith(prefix) && f.slice(prefix.length).includes("/"))
+      .map((f) => f.slice(prefix.length).split("/")[0] as string);
+    return [...new Set(names)];
+  }
+
+  async listFiles(dir: string): Promise<string[]> {
+    const prefix = `${dir}/`;
+    return [...this.files.keys()]
+      .filter((f) => f.startsWith(prefix) && !f.slice(prefix.length).includes("/"))
+      .map((f) => f.slice(prefix.length));
   }
 
   /** The recorded `ip` commands and processes started (not file access) as single strings, for readable assertions. */
@@ -169,6 +170,6 @@ function ok(stdout = ""): Exit {
   return { exitCode: 0, stdout, stderr: "" };
 }
 
-function enoent(path: string): Exit {
-  return { exitCode: 1, stdout: "", stderr: `${path}: No such file or directory` };
+function enoent(path: string): Error {
+  return Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { code: "ENOENT" });
 }

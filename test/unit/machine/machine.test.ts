@@ -121,6 +121,11 @@ describe("shared reads", () => {
         if (nth === 1) await hold("first read");
         return { exitCode: 0, stdout: `read ${nth}`, stderr: "" };
       },
+      readFile: async () => "",
+      writeFile: async () => {},
+      removeFile: async () => {},
+      listFiles: async () => [],
+      ...notUsed,
     };
     const root = new Machine(system).netns(undefined);
     const tick = () => new Promise((resolve) => setImmediate(resolve));
@@ -183,16 +188,27 @@ describe("a namespace's files", () => {
 
   it("say that root is needed when the host refuses a write", async () => {
     const refusing: System = {
-      run: async (argv) =>
-        argv[0] === "dd"
-          ? { exitCode: 1, stdout: "", stderr: `dd: failed to open '${argv[1]?.slice(3)}': Permission denied` }
-          : { exitCode: 0, stdout: "0", stderr: "" },
+      run: async () => ({ exitCode: 0, stdout: "", stderr: "" }),
+      readFile: async () => "0",
+      writeFile: async (path) => {
+        throw Object.assign(new Error(`EACCES: permission denied, open '${path}'`), { code: "EACCES" });
+      },
+      removeFile: async () => {},
+      listFiles: async () => [],
+      ...notUsed,
     };
     await assert.rejects(
       new Machine(refusing).netns(undefined).writeFile("/proc/sys/net/ipv4/ip_forward", "1"),
       (e: unknown) =>
         isFailure(e, "permission-denied") &&
-        /Could not write "1" to \/proc\/sys\/net\/ipv4\/ip_forward: dd: .*Permission denied.*need root/.test(e.message),
+        /Could not write "1" to \/proc\/sys\/net\/ipv4\/ip_forward: EACCES.*need root/.test(e.message),
     );
   });
 });
+
+/** The parts of a System these tests never reach. */
+const notUsed: Pick<System, "listFolders" | "replaceFile" | "pathKind"> = {
+  listFolders: async () => [],
+  replaceFile: async () => {},
+  pathKind: async () => undefined,
+};
