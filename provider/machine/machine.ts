@@ -70,17 +70,6 @@ export const SCRIPTS = {
   marked: 'grep -l -z -x -F -e "$1" /proc/[0-9]*/environ 2>/dev/null; exit 0',
 } as const;
 
-/** How a command's failure names the errno node:fs would give: by its words, which `LC_ALL=C` keeps English. */
-const ERRNOS: ReadonlyArray<[RegExp, string]> = [
-  [/no such file or directory/i, "ENOENT"],
-  [/not a directory/i, "ENOTDIR"],
-  [/permission denied/i, "EACCES"],
-  [/operation not permitted/i, "EPERM"],
-  [/read-only file system/i, "EROFS"],
-  [/no such process/i, "ESRCH"],
-  [/device or resource busy/i, "EBUSY"],
-];
-
 /** A program running beside this process, spoken to in lines (see {@link System.session}). */
 export interface LineSession {
   write(line: string): void;
@@ -196,7 +185,7 @@ export class Machine {
   async start(argv: readonly string[], { env, cwd, log }: StartOptions): Promise<number> {
     const assignments = Object.entries(env).map(([name, value]) => `${name}=${value}`);
     try {
-      const said = await this.file([
+      const said = await this.command([
         "sh",
         "-c",
         SCRIPTS.start,
@@ -218,7 +207,7 @@ export class Machine {
 
   /** The pids of the processes whose environment holds the entry `NAME=VALUE` (one `grep` over /proc). */
   async processesWith(entry: string): Promise<number[]> {
-    const found = await this.file(["sh", "-c", SCRIPTS.marked, "sh", entry]);
+    const found = await this.command(["sh", "-c", SCRIPTS.marked, "sh", entry]);
     return found.split("\n").flatMap((file) => {
       const pid = /^\/proc\/(\d+)\/environ$/.exec(file)?.[1];
       return pid === undefined ? [] : [Number(pid)];
@@ -233,19 +222,11 @@ export class Machine {
     throw commandFailure(["kill", "-s", signal.slice(3), "--", String(pid)], exit);
   }
 
-  /**
-   * Runs a command of a file capability and returns its output; a failure throws an error with the
-   * errno its words name, as node:fs would (a host that cannot be reached: its classified error).
-   */
-  private async file(argv: readonly string[], input?: string): Promise<string> {
-    const exit = await this.system.run(argv, input);
+  /** Runs a command of one of the capabilities above and returns its output; a failure is a classified error. */
+  private async command(argv: readonly string[]): Promise<string> {
+    const exit = await this.system.run(argv);
     if (exit.exitCode === 0) return exit.stdout;
-    if (exit.unreachable !== undefined || exit.exitCode === undefined) throw commandFailure(argv, exit);
-    const words = exit.stderr.trim() || `${argv[0]} exited with ${exit.exitCode}`;
-    const error: Error & { code?: string } = new Error(words);
-    const code = ERRNOS.find(([pattern]) => pattern.test(words))?.[1];
-    if (code !== undefined) error.code = code;
-    throw error;
+    throw commandFailure(argv, exit);
   }
 
   /**
