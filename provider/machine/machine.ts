@@ -15,7 +15,6 @@
  * positional parameters and never part of the script's text. So it runs the same here and on a
  * host; adding one is a method here, its test on this machine, and its meaning for the fake.
  */
-
 import { netnsExec } from "../commands/netns.js";
 import { commandFailure, type Exit, fileFailure } from "../errors.js";
 
@@ -53,8 +52,9 @@ export interface System {
 }
 
 /**
- * The machine's capabilities that take more than one program, each run as `sh -c SCRIPT sh ARGS…`.
- * A script is fixed text: everything it works on comes as a positional parameter.
+ * The machine's capabilities that need a shell (a program started in the background, a glob over
+ * /proc), each run as `sh -c SCRIPT sh ARGS…`. A script is fixed text: everything it works on comes
+ * as a positional parameter.
  */
 export const SCRIPTS = {
   /**
@@ -216,10 +216,11 @@ export class Machine {
 
   /** Sends `signal` to process `pid` (negative: its process group); false when there is none. */
   async signal(pid: number, signal: "SIGTERM" | "SIGKILL"): Promise<boolean> {
-    const exit = await this.system.run(["kill", "-s", signal.slice(3), "--", String(pid)]);
+    const argv = ["kill", "-s", signal.slice(3), "--", String(pid)];
+    const exit = await this.system.run(argv);
     if (exit.exitCode === 0) return true;
     if (/no such process/i.test(exit.stderr)) return false;
-    throw commandFailure(["kill", "-s", signal.slice(3), "--", String(pid)], exit);
+    throw commandFailure(argv, exit);
   }
 
   /** Runs a command of one of the capabilities above and returns its output; a failure is a classified error. */

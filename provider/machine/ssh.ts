@@ -14,7 +14,6 @@
  * one at a time, instead of one ssh session each: ssh starts every session's command through the
  * remote user's login shell, whose start-up (a ~/.bashrc) can cost a hundred times the command.
  */
-
 import {
   type Host,
   hostLabel,

@@ -1,7 +1,8 @@
 /**
- * Lifecycle rules every resource follows, written once: create is all or nothing, delete and read
- * accept that an object (or a file) is gone, and an object this stack did not create is never
- * taken over.
+ * Lifecycle rules every resource follows, written once: create is all or nothing, an object this
+ * stack did not create is never taken over, and diff compares inputs one way. (That delete and
+ * read accept a gone object is in errors.ts, `ignoreNotFound` and `undefinedIfNotFound`: the
+ * machine's shared reads use it too.)
  */
 import { isFailure } from "../../errors.js";
 
