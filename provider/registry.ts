@@ -27,6 +27,8 @@ export const kinds = {
   HostsFile: "hosts-file",
   ResolvConf: "resolv-conf",
   Nat: "nat",
+  NetnsConfig: "netns-config",
+  ReachabilitySet: "reachability-set",
 } as const;
 
 export type Kind = keyof typeof kinds;

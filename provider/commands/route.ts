@@ -26,6 +26,31 @@ export function routeDestination(text: string): string | Problem {
   return network(text);
 }
 
+/**
+ * A route of the main table named by its destination alone, as a map key (NetnsConfig): `default`
+ * (or `0.0.0.0/0`) is IPv4's default route, `::/0` IPv6's; any other network as
+ * {@link routeDestination} takes it.
+ */
+export function routeKey(text: string): string | Problem {
+  if (text === "default" || text === "0.0.0.0/0") return "default";
+  if (text === "::/0") return text;
+  const destination = routeDestination(text);
+  return isProblem(destination) ? problem(`${destination.problem} ("::/0" for IPv6)`) : destination;
+}
+
+/** The route a {@link routeKey} names in the main table, with the kernel's default metric. */
+export function keyedRoute(key: string, route: { via?: string | undefined; device?: string | undefined }): RouteSpec {
+  const family = key === "default" ? 4 : key.includes(":") ? 6 : 4;
+  return {
+    family,
+    destination: key === "default" || key === "::/0" ? "default" : key,
+    via: route.via,
+    device: route.device,
+    metric: family === 6 ? 1024 : 0,
+    table: MAIN_TABLE,
+  };
+}
+
 /** A route's gateway: an address without a prefix length. */
 export function routeGateway(text: string): string | Problem {
   const ip = parseIp(text);
@@ -70,6 +95,17 @@ export function routeDelete(route: RouteSpec): string[] {
     "table",
     String(route.table),
   ];
+}
+
+/**
+ * A route's line in an `ip -batch` (batch.ts): `route add|replace|delete …`. A batch line takes no
+ * `-4`/`-6`, so the family is in the destination: `default` is written `0.0.0.0/0` or `::/0`.
+ */
+export function routeLine(verb: "add" | "replace" | "delete", route: RouteSpec): string[] {
+  const destination = route.destination !== "default" ? route.destination : route.family === 4 ? "0.0.0.0/0" : "::/0";
+  const spelled = { ...route, destination };
+  if (verb !== "delete") return ["route", verb, ...routeArgs(spelled)];
+  return ["route", "delete", destination, "metric", String(route.metric), "table", String(route.table)];
 }
 
 /**

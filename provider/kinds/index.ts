@@ -9,6 +9,7 @@ import { type Host, hostKey, hostRule } from "../commands/host.js";
 import { realSystem } from "../machine/local.js";
 import { Machine } from "../machine/machine.js";
 import { SshSystem } from "../machine/ssh.js";
+import { takeHandedOver } from "../records/handover.js";
 import { forgetMade, noteMade } from "../records/ledger.js";
 import { type Kind, kinds } from "../registry.js";
 import { isProblem } from "../rule.js";
@@ -133,7 +134,10 @@ export function providerFor(kind: Kind, on?: Machine): DynamicProvider {
     },
     async delete(id, props) {
       const { provider, on } = at(props.host);
-      await provider.delete(id, props);
+      // Another resource of the stack holds the object now (handover.ts): only this one's records go.
+      if (provider.release !== undefined && (await takeHandedOver(on, { kind, id }, props.owner))) {
+        await provider.release(id, props);
+      } else await provider.delete(id, props);
       if (provider.makesNothing !== true) await forgetMade(on, kind, id, props);
     },
     // The mark on the machine names whoever created the object, and stays. A resource renamed with

@@ -24,11 +24,16 @@ export interface IpAddressInputs {
 
 export type IpAddressState = IpAddressInputs;
 
+/** An address's id: what its ledger record, and a NetnsConfig taking it over, know it by. */
+export function addressId(p: Pick<IpAddressInputs, "netns" | "device" | "address">): string {
+  return `${p.netns ?? ""}/${p.device}/${p.address}`;
+}
+
 export default class IpAddressProvider implements KindProvider<IpAddressInputs, IpAddressState> {
   constructor(private readonly machine: Machine) {}
 
   id(p: IpAddressInputs): string {
-    return `${p.netns ?? ""}/${p.device}/${p.address}`;
+    return addressId(p);
   }
 
   async check(_olds: unknown, news: Record<string, unknown>) {
@@ -89,6 +94,9 @@ export default class IpAddressProvider implements KindProvider<IpAddressInputs, 
     }
     return { outs: { ...news } };
   }
+
+  /** Taken over by a NetnsConfig (records/handover.ts): nothing of its own to forget. */
+  async release() {}
 
   async delete(_id: string, props: IpAddressState) {
     await ignoreNotFound(() => this.machine.netns(props.netns).change(addressDelete(props.address, props.device)));

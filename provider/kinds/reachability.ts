@@ -5,15 +5,13 @@
  * again, so a path lost since shows as drift; delete has nothing to undo.
  */
 
-import { familyOf, ipAddress } from "../commands/address.js";
-import { neighbourAnswered, neighShow, parseRouteGet, routeGet } from "../commands/probe.js";
-import { isFailure } from "../errors.js";
+import { ipAddress } from "../commands/address.js";
 import type { Machine } from "../machine/machine.js";
 import { linksIn } from "../machine/reads.js";
 import { wholeNumber } from "../rule.js";
 import { checkInputs, choice, known, netnsInput, number, ownerInput, text } from "./base/inputs.js";
 import type { Created, KindProvider, Updated } from "./base/kind.js";
-import { type Answer, icmpProbe, tcpProbe } from "./base/probes.js";
+import { type Answer, explain, icmpProbe, tcpProbe } from "./base/probes.js";
 
 export const expectations = ["reachable", "unreachable"] as const;
 export const protocols = ["icmp", "tcp"] as const;
@@ -114,7 +112,8 @@ export default class ReachabilityProvider implements KindProvider<ReachabilityIn
   /** Probes, and fails with the likely cause when the answer is not the expected one. */
   private async verify(p: ReachabilityInputs): Promise<ReachabilityState> {
     const answer = await this.probe(p);
-    if (answer.reached !== (p.expect === "reachable")) throw new Error(await this.explain(p, answer));
+    if (answer.reached !== (p.expect === "reachable"))
+      throw new Error(await explain(this.machine.netns(p.netns), p, answer));
     return { ...p, rtt: answer.rtt, attempts: answer.attempts };
   }
 
@@ -132,51 +131,4 @@ export default class ReachabilityProvider implements KindProvider<ReachabilityIn
     }
     return { ...answer, attempts };
   }
-
-  /** Why the answer was not the expected one, in the lab's terms, from the source namespace's view. */
-  private async explain(p: ReachabilityInputs, answer: Answer): Promise<string> {
-    const from = p.netns === undefined ? "the root namespace" : `namespace "${p.netns}"`;
-    const what = p.protocol === "tcp" ? `${p.address} port ${p.port} (TCP)` : `${p.address} (ICMP echo)`;
-    if (answer.reached) {
-      const way = await this.route(p).catch(() => undefined);
-      return (
-        `Reachability: ${what} answered from ${from}${answer.rtt === undefined ? "" : ` in ${answer.rtt} ms`}, ` +
-        `but it is declared unreachable. ${way === undefined ? "" : `The kernel routes it ${describeWay(way)}: `}` +
-        "some route or link joins the two."
-      );
-    }
-    const head = `Reachability: ${what} did not answer from ${from} (${p.tries} ${p.tries === 1 ? "try" : "tries"}, ${p.timeout} s each${answer.error === undefined ? "" : `; ${answer.error}`}).`;
-    if (answer.error === "ECONNREFUSED") {
-      return `${head} The host answers, but nothing listens on port ${p.port}: start the service, or check the port.`;
-    }
-    let way: { gateway: string | undefined; device: string | undefined };
-    try {
-      way = await this.route(p);
-    } catch (e) {
-      if (isFailure(e, "not-found"))
-        return `${head} ${from} does not exist: declare its NetNamespace, and pass its name.`;
-      return `${head} ${from} has no route to ${p.address}: declare a Route to its subnet (or a default route) there.`;
-    }
-    const netns = this.machine.netns(p.netns);
-    const hop = way.gateway ?? p.address;
-    const answered =
-      way.device !== undefined && neighbourAnswered(await netns.read(neighShow(hop, way.device)).catch(() => ""));
-    if (way.gateway === undefined) {
-      return answered
-        ? `${head} ${p.address} is on ${way.device}'s network and answers there, but not to this probe: a firewall, or a service that is not there.`
-        : `${head} ${p.address} is on ${way.device}'s network, but nothing there answers for it: is the far end up, with that address?`;
-    }
-    const forwarding = familyOf(p.address) === 4 ? "net.ipv4.ip_forward" : "net.ipv6.conf.all.forwarding";
-    return answered
-      ? `${head} The gateway ${way.gateway} (on ${way.device}) answers, but the packets get no further: forwarding may be off on that router (${forwarding}), it may have no route on, or the destination no route back.`
-      : `${head} The gateway ${way.gateway} on ${way.device} does not answer: is the far end of ${way.device} up, with that address?`;
-  }
-
-  private async route(p: ReachabilityInputs) {
-    return parseRouteGet(await this.machine.netns(p.netns).read(routeGet(p.address)));
-  }
-}
-
-function describeWay(way: { gateway: string | undefined; device: string | undefined }): string {
-  return way.gateway === undefined ? `straight out of ${way.device}` : `via ${way.gateway} on ${way.device}`;
 }

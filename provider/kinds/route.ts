@@ -48,12 +48,16 @@ export function routeSpec(p: RouteInputs): RouteSpec {
   };
 }
 
+/** A route's id: what its ledger record, and a NetnsConfig taking it over, know it by. */
+export function routeId(netns: string | undefined, spec: RouteSpec): string {
+  return `${netns ?? ""}/table ${spec.table}/${spec.destination}/metric ${spec.metric}`;
+}
+
 export default class RouteProvider implements KindProvider<RouteInputs, RouteState> {
   constructor(private readonly machine: Machine) {}
 
   id(p: RouteInputs): string {
-    const spec = routeSpec(p);
-    return `${p.netns ?? ""}/table ${spec.table}/${spec.destination}/metric ${spec.metric}`;
+    return routeId(p.netns, routeSpec(p));
   }
 
   async check(_olds: unknown, news: Record<string, unknown>) {
@@ -137,6 +141,9 @@ export default class RouteProvider implements KindProvider<RouteInputs, RouteSta
     await this.machine.netns(news.netns).change(routeReplace(routeSpec(news)));
     return { outs: { ...news } };
   }
+
+  /** Taken over by a NetnsConfig (records/handover.ts): nothing of its own to forget. */
+  async release() {}
 
   async delete(_id: string, props: RouteState) {
     await ignoreNotFound(() => this.machine.netns(props.netns).change(routeDelete(routeSpec(props))));

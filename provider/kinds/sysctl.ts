@@ -6,7 +6,7 @@ import { sysctlKey, sysctlValue } from "../commands/names.js";
 import { normaliseSysctlValue, sysctlPath } from "../commands/sysctl.js";
 import { undefinedIfNotFound } from "../errors.js";
 import type { Machine } from "../machine/machine.js";
-import { forget, recall, remember } from "../records/journal.js";
+import { forget, recall, remember, sysctlRecord } from "../records/journal.js";
 import { checkInputs, describeValue, known, netnsInput, ownerInput, text } from "./base/inputs.js";
 import type { Created, KindProvider, Updated } from "./base/kind.js";
 
@@ -112,6 +112,12 @@ export default class SysctlProvider implements KindProvider<SysctlInputs, Sysctl
     if (record !== undefined) await forget(this.machine, record);
   }
 
+  /** Taken over by a NetnsConfig, which keeps the value to put back: the record goes, the value stays. */
+  async release(_id: string, props: SysctlInputs) {
+    const record = recordName(props);
+    if (record !== undefined) await forget(this.machine, record);
+  }
+
   /** The current value, normalised; undefined when the key or the namespace does not exist. */
   private async readValue(p: SysctlInputs): Promise<string | undefined> {
     const text = await undefinedIfNotFound(() => this.machine.netns(p.netns).readFile(sysctlPath(p.key)));
@@ -127,8 +133,7 @@ function where(p: SysctlInputs): string {
   return p.netns === undefined ? "" : ` in namespace "${p.netns}"`;
 }
 
-/** The journal record of this resource's value to restore: one per owner, namespace and key. */
+/** The journal record of this resource's value to restore (journal.ts); none without an owner. */
 function recordName(p: SysctlInputs): string | undefined {
-  if (p.owner === undefined) return undefined;
-  return `sysctl/${p.netns ?? "@root"}/${p.key}/${encodeURIComponent(p.owner)}`;
+  return p.owner === undefined ? undefined : sysctlRecord(p.netns, p.key, p.owner);
 }

@@ -15,8 +15,9 @@
  * positional parameters and never part of the script's text. So it runs the same here and on a
  * host; adding one is a method here, its test on this machine, and its meaning for the fake.
  */
+import { BATCH_ARGS, batchFailures, batchText } from "../commands/batch.js";
 import { netnsExec } from "../commands/netns.js";
-import { commandFailure, type Exit, fileFailure } from "../errors.js";
+import { commandFailure, type Exit, fileFailure, type IpCommandError } from "../errors.js";
 
 /**
  * What a {@link Machine} is built on: running programs, and the file primitives the journal, the
@@ -299,6 +300,27 @@ export class Netns {
     return this.machine.changing(() => this.machine.run(this.argv(args)));
   }
 
+  /**
+   * Runs `commands` (each the arguments after `ip`) as one `ip -force -batch -` here: one process
+   * for all of them, every line tried. Returns the failure of each command that failed, by its
+   * index, classified as if it had run alone; none when all held.
+   */
+  async batch(commands: readonly (readonly string[])[]): Promise<Map<number, IpCommandError>> {
+    const failures = new Map<number, IpCommandError>();
+    if (commands.length === 0) return failures;
+    const argv = this.argv(BATCH_ARGS);
+    const exit = await this.machine.changing(() => this.machine.system.run(argv, batchText(commands)));
+    if (exit.exitCode === 0) return failures;
+    const lines = batchFailures(exit.stderr);
+    // Not one line's failure (ip missing, the namespace gone, the host unreachable): the whole batch's.
+    if (lines.size === 0 || exit.unreachable !== undefined) throw commandFailure(argv, exit);
+    for (const [line, said] of lines) {
+      const args = commands[line - 1];
+      if (args !== undefined) failures.set(line - 1, commandFailure(this.argv(args), { ...exit, stderr: said }));
+    }
+    return failures;
+  }
+
   /** Runs an `ip` command that only reads, leaving the shared reads alone. */
   read(args: readonly string[]): Promise<string> {
     return this.machine.run(this.argv(args));
@@ -354,6 +376,12 @@ export class Netns {
   readFile(path: string): Promise<string> {
     if (this.name === undefined) return this.machine.readFile(path);
     return this.execRead(["cat", path]);
+  }
+
+  /** Files as this namespace sees them, each one line (/proc/sys): one `cat` for them all in a named namespace. */
+  async readFiles(paths: readonly string[]): Promise<string[]> {
+    if (this.name === undefined) return Promise.all(paths.map((path) => this.machine.readFile(path)));
+    return (await this.execRead(["cat", ...paths])).split("\n").slice(0, paths.length);
   }
 
   /** Writes an existing file as this namespace sees it (`tee` under `ip netns exec`); never makes one. */

@@ -24,6 +24,19 @@ export async function recall(machine: Machine, name: string): Promise<string | u
   return text === "" ? undefined : text;
 }
 
+/**
+ * The record of the value a Sysctl of `owner` found before its first write, to put back: one per
+ * owner, namespace and key (Sysctl keeps it; NetnsConfig reads it when it takes the key over).
+ */
+export function sysctlRecord(netns: string | undefined, key: string, owner: string): string {
+  return `${sysctlFolder(netns, key)}/${encodeURIComponent(owner)}`;
+}
+
+/** The folder of the records of one key in one namespace, one per owner. */
+export function sysctlFolder(netns: string | undefined, key: string): string {
+  return `sysctl/${netns ?? "@root"}/${key}`;
+}
+
 export async function remember(machine: Machine, name: string, text: string): Promise<void> {
   await machine.writeFile(`${JOURNAL_ROOT}/${name}`, text, { create: true });
 }

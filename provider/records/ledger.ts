@@ -13,6 +13,7 @@
 import type { Machine } from "../machine/machine.js";
 import type { Kind } from "../registry.js";
 import { JOURNAL_ROOT } from "./journal.js";
+import { stackOf } from "./ownership.js";
 
 /** One object a stack made. */
 export interface Made {
@@ -25,11 +26,6 @@ export interface Made {
 /** The folder of a stack's records; `stack` is `PROJECT/STACK`, as owners begin. */
 function folderOf(stack: string): string {
   return `${JOURNAL_ROOT}/made/${encodeURIComponent(stack)}`;
-}
-
-/** `PROJECT/STACK` of an owner `PROJECT/STACK:NAME` (neither part can hold a `:`). */
-function stackOf(owner: string): string {
-  return owner.slice(0, owner.indexOf(":"));
 }
 
 /**

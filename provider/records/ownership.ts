@@ -24,6 +24,11 @@ export function isOwnedBy(alias: string | undefined, owner: string | undefined):
   return owner === undefined || alias === markerOf(owner);
 }
 
+/** `PROJECT/STACK` of an owner `PROJECT/STACK:NAME` (neither part can hold a `:`). */
+export function stackOf(owner: string): string {
+  return owner.slice(0, owner.indexOf(":"));
+}
+
 /** True when `alias` marks an object of the same project and stack as `owner`. */
 export function isSameStack(alias: string | undefined, owner: string | undefined): boolean {
   if (owner === undefined || alias === undefined) return false;

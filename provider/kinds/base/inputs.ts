@@ -87,6 +87,36 @@ export function ownerInput(z: Zod) {
   return z.string().optional();
 }
 
+/**
+ * A map input whose keys are objects' names (addresses, destinations, sysctl keys): each key is
+ * normalised by `rule`, a problem names its key, and two keys that mean the same object are refused.
+ */
+export function keyed<V extends zod.ZodType>(z: Zod, rule: Rule<string>, value: V) {
+  return z
+    .record(z.string(), value, {
+      error: (issue) => `must be a map of names to values, got ${describeValue(issue.input)}`,
+    })
+    .default({})
+    .transform((map, ctx) => {
+      const normalised: Record<string, zod.output<V>> = {};
+      const spelled = new Map<string, string>();
+      for (const [key, v] of Object.entries(map)) {
+        const checked = rule(key);
+        if (isProblem(checked)) {
+          ctx.addIssue({ code: "custom", path: [key], message: `the key ${describeValue(key)} ${checked.problem}` });
+          continue;
+        }
+        const earlier = spelled.get(checked);
+        if (earlier !== undefined) {
+          ctx.addIssue({ code: "custom", path: [key], message: `names the same as ${describeValue(earlier)}` });
+        }
+        spelled.set(checked, key);
+        normalised[checked] = v as zod.output<V>;
+      }
+      return normalised;
+    });
+}
+
 /** Applies `rule` in a zod transform; a problem becomes an issue that ends `<got> <the value>`. */
 function applying<T>(z: Zod, rule: Rule<T>, got: string) {
   return (value: T, ctx: zod.RefinementCtx): T => {

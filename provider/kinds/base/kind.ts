@@ -22,6 +22,12 @@ export interface KindProvider<Inputs, State> {
   update(id: string, olds: State, news: Inputs): Promise<Updated<State>>;
   /** Succeeds when the object is already gone. */
   delete(id: string, props: State): Promise<void>;
+  /**
+   * For a kind whose objects another resource of the stack can take over (records/handover.ts):
+   * lets go of the object without touching it, forgetting only this resource's own records. Its
+   * delete is then called only for objects nobody took.
+   */
+  release?(id: string, props: State): Promise<void>;
 }
 
 /** A kind's provider class, as its module's default export. */

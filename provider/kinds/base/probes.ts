@@ -4,7 +4,9 @@
  * never throws: an unanswered probe is an answer.
  */
 import path from "node:path";
-import { pingArgv, pingRtt } from "../../commands/probe.js";
+import { familyOf } from "../../commands/address.js";
+import { neighbourAnswered, neighShow, parseRouteGet, pingArgv, pingRtt, routeGet } from "../../commands/probe.js";
+import { isFailure } from "../../errors.js";
 import type { Netns } from "../../machine/machine.js";
 
 /** One probe's answer. */
@@ -39,4 +41,60 @@ export async function tcpProbe(netns: Netns, address: string, port: number, time
   } catch {
     return { reached: false, error: exit.stderr.trim() || `the probe exited with ${exit.exitCode}` };
   }
+}
+
+/** What a check probes, as {@link explain} describes it. */
+export interface Probed {
+  address: string;
+  netns?: string | undefined;
+  protocol: "icmp" | "tcp";
+  port?: number | undefined;
+  tries: number;
+  timeout: number;
+}
+
+/**
+ * Why the answer was not the expected one, in the lab's terms, from the source namespace's view:
+ * `head` begins the message (`Reachability`, or the pair a check is of).
+ */
+export async function explain(netns: Netns, p: Probed, answer: Answer, head = "Reachability"): Promise<string> {
+  const from = p.netns === undefined ? "the root namespace" : `namespace "${p.netns}"`;
+  const what = p.protocol === "tcp" ? `${p.address} port ${p.port} (TCP)` : `${p.address} (ICMP echo)`;
+  const route = async () => parseRouteGet(await netns.read(routeGet(p.address)));
+  if (answer.reached) {
+    const way = await route().catch(() => undefined);
+    return (
+      `${head}: ${what} answered from ${from}${answer.rtt === undefined ? "" : ` in ${answer.rtt} ms`}, ` +
+      `but it is declared unreachable. ${way === undefined ? "" : `The kernel routes it ${describeWay(way)}: `}` +
+      "some route or link joins the two."
+    );
+  }
+  const said = `${head}: ${what} did not answer from ${from} (${p.tries} ${p.tries === 1 ? "try" : "tries"}, ${p.timeout} s each${answer.error === undefined ? "" : `; ${answer.error}`}).`;
+  if (answer.error === "ECONNREFUSED") {
+    return `${said} The host answers, but nothing listens on port ${p.port}: start the service, or check the port.`;
+  }
+  let way: { gateway: string | undefined; device: string | undefined };
+  try {
+    way = await route();
+  } catch (e) {
+    if (isFailure(e, "not-found"))
+      return `${said} ${from} does not exist: declare its NetNamespace, and pass its name.`;
+    return `${said} ${from} has no route to ${p.address}: declare a Route to its subnet (or a default route) there.`;
+  }
+  const hop = way.gateway ?? p.address;
+  const answered =
+    way.device !== undefined && neighbourAnswered(await netns.read(neighShow(hop, way.device)).catch(() => ""));
+  if (way.gateway === undefined) {
+    return answered
+      ? `${said} ${p.address} is on ${way.device}'s network and answers there, but not to this probe: a firewall, or a service that is not there.`
+      : `${said} ${p.address} is on ${way.device}'s network, but nothing there answers for it: is the far end up, with that address?`;
+  }
+  const forwarding = familyOf(p.address) === 4 ? "net.ipv4.ip_forward" : "net.ipv6.conf.all.forwarding";
+  return answered
+    ? `${said} The gateway ${way.gateway} (on ${way.device}) answers, but the packets get no further: forwarding may be off on that router (${forwarding}), it may have no route on, or the destination no route back.`
+    : `${said} The gateway ${way.gateway} on ${way.device} does not answer: is the far end of ${way.device} up, with that address?`;
+}
+
+function describeWay(way: { gateway: string | undefined; device: string | undefined }): string {
+  return way.gateway === undefined ? `straight out of ${way.device}` : `via ${way.gateway} on ${way.device}`;
 }

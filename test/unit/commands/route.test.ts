@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseRoutes, routeDestination, routeGateway } from "../../../provider/commands/route.js";
+import {
+  keyedRoute,
+  parseRoutes,
+  routeDestination,
+  routeGateway,
+  routeKey,
+  routeLine,
+} from "../../../provider/commands/route.js";
 import { recorded } from "../../support/recorded.js";
 
 describe("parseRoutes, on what this kernel prints", () => {
@@ -48,5 +55,60 @@ describe("route rules", () => {
       (routeGateway("10.1.10.1/24") as { problem: string }).problem,
       /a gateway is an address without a prefix length/,
     );
+  });
+});
+
+describe("routes named by their destination (NetnsConfig's keys), and their batch lines", () => {
+  it("spells each family's default route once, and any other destination as a network", () => {
+    assert.equal(routeKey("default"), "default");
+    assert.equal(routeKey("0.0.0.0/0"), "default");
+    assert.equal(routeKey("::/0"), "::/0");
+    assert.equal(routeKey("FD00:20::/64"), "fd00:20::/64");
+    assert.match((routeKey("10.1.20.5/24") as { problem: string }).problem, /host bits set/);
+  });
+
+  it("writes the family into the destination, since a batch line takes no -4 or -6", () => {
+    const v6 = keyedRoute("::/0", { via: "fd00::1" });
+    assert.deepEqual(v6, {
+      family: 6,
+      destination: "default",
+      via: "fd00::1",
+      device: undefined,
+      metric: 1024,
+      table: 254,
+    });
+    assert.deepEqual(routeLine("add", v6), [
+      "route",
+      "add",
+      "::/0",
+      "via",
+      "fd00::1",
+      "metric",
+      "1024",
+      "table",
+      "254",
+    ]);
+    assert.deepEqual(routeLine("delete", keyedRoute("default", { device: "v1" })), [
+      "route",
+      "delete",
+      "0.0.0.0/0",
+      "metric",
+      "0",
+      "table",
+      "254",
+    ]);
+    assert.deepEqual(routeLine("replace", keyedRoute("10.1.20.0/24", { via: "10.1.10.1", device: "v1" })), [
+      "route",
+      "replace",
+      "10.1.20.0/24",
+      "via",
+      "10.1.10.1",
+      "dev",
+      "v1",
+      "metric",
+      "0",
+      "table",
+      "254",
+    ]);
   });
 });

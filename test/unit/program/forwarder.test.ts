@@ -77,6 +77,8 @@ describe("serialized providers", () => {
     HostsFile: [{ netns: "a", entries: [{ address: "10.1.10.1", names: ["gw"] }] }, "/etc/netns/a/hosts"],
     ResolvConf: [{ netns: "a", nameservers: ["10.1.10.1"] }, "/etc/netns/a/resolv.conf"],
     Nat: [{ netns: "a", device: "va", sources: ["10.1.10.0/24"] }, "a/nat_035fc24ed30c9085"],
+    NetnsConfig: [{ netns: "a", addresses: { "10.1.10.2/24": "va" }, routes: { default: { via: "10.1.10.1" } } }, "a"],
+    ReachabilitySet: [{ netns: "a", destinations: { gw: "10.1.10.1" } }, "a/icmp"],
   };
   for (const kind of kindNames) {
     const [inputs, id] = cases[kind];
