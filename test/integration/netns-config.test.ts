@@ -5,8 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import IpAddressProvider from "../../provider/kinds/ip-address.js";
 import { providerFor } from "../../provider/kinds/index.js";
+import IpAddressProvider from "../../provider/kinds/ip-address.js";
 import NetnsConfigProvider, {
   type NetnsConfigInputs,
   type NetnsConfigState,
