@@ -81,15 +81,10 @@ export class StarLab extends pulumi.ComponentResource {
     }));
 
     // What StarLab's children were called when it made them itself (0.1), by what a Topology calls
-    // them: aliases keep a running star's resources when the package is upgraded under it.
+    // them: aliases keep a running star's links and the machine's forwarding when the package is
+    // upgraded under it. (Its addresses and routes are each node's NetnsConfig's now, handed over.)
     const formerly = new Map<string, string>([[`${name}-hub-ipv4-forwarding`, `${name}-forwarding`]]);
-    for (const { spoke, plan } of built) {
-      const at = `${name}-${spoke.name}`;
-      formerly.set(`${name}-hub-${spoke.name}`, `${at}-link`);
-      formerly.set(`${name}-hub-${plan.hubDevice}-v4`, `${at}-hub-address`);
-      formerly.set(`${at}-${plan.spokeDevice}-v4`, `${at}-address`);
-      formerly.set(`${at}-route0`, `${at}-route`);
-    }
+    for (const { spoke } of built) formerly.set(`${name}-hub-${spoke.name}`, `${name}-${spoke.name}-link`);
     const plan = planTopology({
       nodes: [
         {

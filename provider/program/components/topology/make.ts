@@ -1,23 +1,29 @@
 /**
- * Makes the resources of a planned topology, by what they are: each node's namespace and
- * forwarding, each network's interfaces (veth pairs, or tunnel ends across machines), each node's
- * addresses and routes, its hosts file, and the checks. Every resource is named `NAME-…` and takes
- * the options `optsOf` gives for its name (its parent, and for StarLab the aliases of its former
- * names).
+ * Makes the resources of a planned topology: a few per node and one per link, never one per
+ * object or per pair. Each node gets its namespace, one NetnsConfig (its addresses, routes and
+ * forwarding, in one `ip -batch`), its hosts file, and one ReachabilitySet for the checks that
+ * start there; each network its interfaces (veth pairs, or tunnel ends across machines). Every
+ * resource is named `NAME-…` and takes the options `optsOf` gives for its name (its parent, and
+ * for StarLab the aliases of its former names).
+ *
+ * The engine charges every resource a toll of its own (about 20 ms of CPU, and with the file
+ * backend a rewrite of the whole state after each step), so the count is what sets a lab's pace:
+ * containerlab's clos02 was 753 resources when each address, route and check was one, and is 58
+ * now. The names of the namespaces and links are those 0.3.0 gave them, so an upgrade keeps them;
+ * the per-object resources it made go, handing their objects to the NetnsConfig (handover.ts).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { familyOf } from "../../../commands/address.js";
 import type { HostInput } from "../../../commands/host.js";
 import { Bridge } from "../../bridge.js";
 import { HostsFile } from "../../hosts-file.js";
-import { IpAddress } from "../../ip-address.js";
 import { NetNamespace } from "../../net-namespace.js";
-import { Reachability } from "../../reachability.js";
-import { Route } from "../../route.js";
+import { NetnsConfig } from "../../netns-config.js";
+import { ReachabilitySet } from "../../reachability-set.js";
 import { Sysctl } from "../../sysctl.js";
 import { VethPair } from "../../veth-pair.js";
 import { Vxlan } from "../../vxlan.js";
-import type { PlannedNode, PlannedTunnel, TopologyPlan } from "./spec.js";
+import type { PlannedCheck, PlannedNode, PlannedTunnel, TopologyPlan } from "./spec.js";
 
 /** How the resources of a machine of the plan are reached: its `host` (undefined: this machine). */
 export type HostOf = (machine: string | undefined) => pulumi.Input<HostInput> | undefined;
@@ -51,7 +57,7 @@ export function makeTopology(
   maker.namespaces();
   maker.segments();
   maker.links();
-  maker.addressesAndRoutes();
+  maker.configs();
   maker.hostsFiles();
   const nodes = pulumi.all(maker.done).apply(() => Object.fromEntries(plan.nodes.map((n) => [n.name, n])));
   return { nodes, checks: maker.checks() };
@@ -61,8 +67,10 @@ export function makeTopology(
 class Maker {
   /** What the nodes' output waits for. */
   readonly done: pulumi.Output<string>[] = [];
-  /** What checks can come after, by the keys of the plan's `needs` (checks.ts). */
+  /** What checks can come after, by the keys of the plan's `needs` (checks.ts): namespaces, the machine's forwarding. */
   private readonly byKey = new Map<string, pulumi.Resource>();
+  /** Each node's NetnsConfig: its addresses, routes and forwarding. */
+  private readonly configOf = new Map<string, NetnsConfig>();
   /** Each node's namespace, made here; undefined for a node that is the root namespace. */
   private readonly netns = new Map<string, pulumi.Output<string> | undefined>();
   /** Each node's end of each network, by `node/network`: its interface, made by a veth pair or a tunnel. */
@@ -87,7 +95,7 @@ class Maker {
     return this.netns.get(node);
   }
 
-  /** Each node's namespace, and a router's forwarding for each family it has. */
+  /** Each node's namespace; a router's forwarding, where it is the root namespace (elsewhere its NetnsConfig's). */
   namespaces(): void {
     for (const node of this.plan.nodes) {
       const at = `${this.name}-${node.name}`;
@@ -99,14 +107,13 @@ class Maker {
               new NetNamespace(at, { host: this.hostOfNode.get(node.name), name: node.netns }, this.optsOf(at)),
             ).name;
       this.netns.set(node.name, netns);
-      if (!node.router) continue;
-      const families = new Set(node.interfaces.flatMap((i) => i.addresses.map(familyOf)));
-      for (const family of [4, 6] as const) {
-        if (!families.has(family)) continue;
+      // The machine's own forwarding is a Sysctl, which puts back the machine's value when it goes.
+      if (!node.router || netns !== undefined) continue;
+      for (const family of familiesOf(node)) {
         const forwarding = `${at}-ipv${family}-forwarding`;
         const sysctl = new Sysctl(
           forwarding,
-          { host: this.hostOfNode.get(node.name), key: FORWARDING[family], value: "1", netns },
+          { host: this.hostOfNode.get(node.name), key: FORWARDING[family], value: "1" },
           this.optsOf(forwarding),
         );
         this.done.push(this.keep(`forwarding:${node.name}:${family}`, sysctl).value);
@@ -191,48 +198,43 @@ class Maker {
     }
   }
 
-  /** Each node's addresses, then its routes, each leaving by the device its gateway's address is on. */
-  addressesAndRoutes(): void {
+  /** Each node's addresses, routes and (in its own namespace) forwarding: one NetnsConfig. */
+  configs(): void {
     for (const node of this.plan.nodes) {
-      // The device a route leaves by, from the address on it: the gateway is on a connected network by then.
-      const addressed = new Map<string, pulumi.Output<string>>();
+      const netns = this.netnsOf(node.name);
+      const addresses: Record<string, pulumi.Output<string>> = {};
       for (const iface of node.interfaces) {
-        for (const address of iface.addresses) {
-          const family = familyOf(address);
-          const at = `${this.name}-${node.name}-${iface.name}-v${family}`;
-          const made = new IpAddress(
-            at,
-            {
-              host: this.hostOfNode.get(node.name),
-              address,
-              device: this.ends.get(`${node.name}/${iface.network}`) as pulumi.Output<string>,
-              netns: this.netnsOf(node.name),
-              // A lab's addresses are its own: usable at once, not tentative for DAD's second or two.
-              nodad: family === 6 ? true : undefined,
-            },
-            this.optsOf(at),
-          );
-          this.keep(`address:${node.name}:${iface.name}:${family}`, made);
-          addressed.set(`${iface.name}/${family}`, made.device);
-          this.done.push(made.address);
-        }
+        // The device is the link's output: the addresses go on once it is there.
+        const device = this.ends.get(`${node.name}/${iface.network}`) as pulumi.Output<string>;
+        for (const address of iface.addresses) addresses[address] = device;
       }
-      for (const route of node.routes) {
-        const at = `${this.name}-${node.name}-${route.key}`;
-        const made = new Route(
-          at,
-          {
-            host: this.hostOfNode.get(node.name),
-            destination: route.destination,
-            via: route.via,
-            device: addressed.get(`${route.device}/${familyOf(route.via)}`) ?? route.device,
-            netns: this.netnsOf(node.name),
-          },
-          this.optsOf(at),
-        );
-        this.keep(`route:${node.name}:${route.key}`, made);
-        this.done.push(made.destination);
-      }
+      const routes = Object.fromEntries(
+        node.routes.map((route) => [
+          route.destination === "default" && familyOf(route.via) === 6 ? "::/0" : route.destination,
+          { via: route.via, device: route.device },
+        ]),
+      );
+      const sysctls =
+        node.router && netns !== undefined
+          ? Object.fromEntries(familiesOf(node).map((family) => [FORWARDING[family], "1"]))
+          : {};
+      if (Object.keys(addresses).length + node.routes.length + Object.keys(sysctls).length === 0) continue;
+      const at = `${this.name}-${node.name}-config`;
+      const config = new NetnsConfig(
+        at,
+        {
+          host: this.hostOfNode.get(node.name),
+          netns,
+          addresses,
+          routes,
+          sysctls,
+          // A lab's addresses are its own: usable at once, not tentative for DAD's second or two.
+          nodad: Object.keys(addresses).some((a) => familyOf(a) === 6) ? true : undefined,
+        },
+        this.optsOf(at),
+      );
+      this.configOf.set(node.name, config);
+      this.done.push(config.id);
     }
   }
 
@@ -252,22 +254,38 @@ class Maker {
     }
   }
 
-  /** The checks' results, each check made after what is on its way. */
+  /** The checks' results: one ReachabilitySet per node the checks start from, made after what is on their way. */
   checks(): pulumi.Output<CheckResult[]> {
-    // Each check comes after what is on its way (and not after all of the lab: a hundred checks
-    // depending on every resource would be a hundred lists of every resource, in the state and on
-    // the wire), so that `up` checks the repaired way.
-    const checks = this.plan.checks.map((check) => {
-      const at = `${this.name}-${check.key}`;
-      const dependsOn = check.needs.flatMap((key) => this.byKey.get(key) ?? []);
-      const probe = new Reachability(
+    const bySource = new Map<string, PlannedCheck[]>();
+    for (const check of this.plan.checks) bySource.set(check.from, [...(bySource.get(check.from) ?? []), check]);
+    const results = [...bySource].map(([from, checks]) => {
+      const at = `${this.name}-${from}-checks`;
+      // After what is on the way of its checks only (the routes taken, the gateways, the routers'
+      // forwarding: each a node's NetnsConfig), so that `up` checks the repaired way.
+      const dependsOn = [...new Set(checks.flatMap((check) => check.needs.flatMap((key) => this.madeFor(key))))];
+      const set = new ReachabilitySet(
         at,
-        { host: this.hostOfNode.get(check.from), address: check.address, netns: this.netnsOf(check.from) },
+        {
+          host: this.hostOfNode.get(from),
+          netns: this.netnsOf(from),
+          destinations: Object.fromEntries(checks.map((check) => [destinationOf(check), check.address])),
+        },
         { ...this.optsOf(at), dependsOn },
       );
-      return probe.rtt.apply((rtt) => ({ from: check.from, to: check.to, address: check.address, rtt }));
+      return set.rtts.apply((rtts) =>
+        checks.map((check) => ({ from, to: check.to, address: check.address, rtt: rtts[destinationOf(check)] })),
+      );
     });
-    return pulumi.all(checks);
+    return pulumi.all(results).apply((each) => each.flat());
+  }
+
+  /** The resource that makes what a check's key (checks.ts) names: a namespace, or a node's NetnsConfig. */
+  private madeFor(key: string): pulumi.Resource[] {
+    const made = this.byKey.get(key);
+    if (made !== undefined) return [made];
+    const node = key.split(":")[1] as string;
+    const config = this.configOf.get(node);
+    return config === undefined ? [] : [config];
   }
 
   /** One end of a tunnel, as a Vxlan on its machine (see plan.ts, PlannedTunnel). */
@@ -296,4 +314,15 @@ class Maker {
       this.optsOf(at),
     ).name;
   }
+}
+
+/** The families a node has addresses of. */
+function familiesOf(node: PlannedNode): (4 | 6)[] {
+  const families = new Set(node.interfaces.flatMap((i) => i.addresses.map(familyOf)));
+  return ([4, 6] as const).filter((family) => families.has(family));
+}
+
+/** A check's destination in its ReachabilitySet: the node and the family (`r2-v4`). */
+function destinationOf(check: PlannedCheck): string {
+  return `${check.to}-v${familyOf(check.address)}`;
 }

@@ -60,16 +60,26 @@ describe("StarLab planning", () => {
       (spokes as Array<{ spokeAddress: string }>).map((s) => s.spokeAddress),
       ["fd00:7::2/64", "fd00:8::2/64"],
     );
-    const { __provider: _, ...hubAddress } = registered.get("six-hub-h0-v6")?.inputs ?? {};
-    assert.deepEqual(hubAddress, {
-      address: "fd00:7::1/64",
-      device: "h0",
+    // The hub's addresses and forwarding are one resource, a spoke's address and route another.
+    const { __provider: _, ...hub } = registered.get("six-hub-config")?.inputs ?? {};
+    assert.deepEqual(hub, {
       netns: "hub6",
+      addresses: { "fd00:7::1/64": "h0", "fd00:8::1/64": "h1" },
+      routes: {},
+      sysctls: { "net.ipv6.conf.all.forwarding": "1" },
       nodad: true,
-      owner: "project/stack:six-hub-h0-v6",
+      owner: "project/stack:six-hub-config",
     });
-    assert.deepEqual(registered.get("six-left-route0")?.inputs.destination, "default");
-    assert.deepEqual(registered.get("six-left-route0")?.inputs.via, "fd00:7::1");
-    assert.equal(registered.get("six-hub-ipv6-forwarding")?.inputs.key, "net.ipv6.conf.all.forwarding");
+    assert.deepEqual(registered.get("six-left-config")?.inputs.routes, { "::/0": { via: "fd00:7::1", device: "s0" } });
+    assert.deepEqual(
+      [...registered.values()].map((r) => r.kind).sort(),
+      [
+        ...Array(3).fill("NetNamespace"),
+        ...Array(3).fill("NetnsConfig"),
+        ...Array(2).fill("VethPair"),
+        "StarLab",
+      ].sort(),
+      "a few resources per node and one per link",
+    );
   });
 });
