@@ -134,6 +134,36 @@ export function installPackage(dir: string, name: string, tarball: string): void
 }
 
 /** What a refreshing preview would change, as `OP NAME` (`update veth21-veth22`), sorted; none when clean. */
+/**
+ * What an update changes, by object, as the preview shows it: for each property that is a map of
+ * objects (a NetnsConfig's addresses and routes), the keys that come (+), go (-) or change (~);
+ * any other property that changes, by its name.
+ */
+function objectsChanged(olds: Record<string, unknown>, news: Record<string, unknown>): string {
+  const isMap = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+  const said: string[] = [];
+  for (const key of [...new Set([...Object.keys(olds), ...Object.keys(news)])].sort()) {
+    const [was, now] = [olds[key], news[key]];
+    if (key === "__provider" || JSON.stringify(was) === JSON.stringify(now)) continue;
+    if (!isMap(was) || !isMap(now)) {
+      said.push(`~${key}`);
+      continue;
+    }
+    const keys = [...new Set([...Object.keys(was), ...Object.keys(now)])].sort();
+    const marks = keys.flatMap((k) =>
+      !(k in now)
+        ? [`-${k}`]
+        : !(k in was)
+          ? [`+${k}`]
+          : JSON.stringify(was[k]) !== JSON.stringify(now[k])
+            ? [`~${k}`]
+            : [],
+    );
+    said.push(`${key}: ${marks.join(" ")}`);
+  }
+  return said.join("; ");
+}
+
 export async function previewChanges(stack: Stack): Promise<string[]> {
   const changes: string[] = [];
   const onEvent = (event: EngineEvent) => {
@@ -145,7 +175,9 @@ export async function previewChanges(stack: Stack): Promise<string[]> {
       !["same", "read", "refresh"].includes(meta.op) &&
       !meta.type.startsWith("pulumi:providers:")
     ) {
-      changes.push(`${meta.op} ${meta.urn.split("::").pop()}`);
+      const what = `${meta.op} ${meta.urn.split("::").pop()}`;
+      const named = meta.op === "update" ? objectsChanged(meta.old?.inputs ?? {}, meta.new?.inputs ?? {}) : "";
+      changes.push(named === "" ? what : `${what} (${named})`);
     }
   };
   await stack.preview({ refresh: true, onEvent });
