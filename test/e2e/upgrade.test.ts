@@ -8,13 +8,20 @@
  * link and checks of every pair, IPv4 and IPv6.
  */
 import assert from "node:assert/strict";
-import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
 import type { Stack } from "@pulumi/pulumi/automation";
 import type { PlannedNode } from "../../provider/index.js";
-import { installPackage, makeUserProject, packThisCheckout, repoRoot, testStack } from "../support/engine.js";
+import {
+  installPackage,
+  makeUserProject,
+  packThisCheckout,
+  previewChanges,
+  repoRoot,
+  testStack,
+} from "../support/engine.js";
 import { machineState, namespaceExists, namespaces, ping, removeNamespace, uniqueName } from "../support/kernel.js";
 import { unreachable } from "../support/topology.js";
 
@@ -71,7 +78,7 @@ const places = [
 
 describe("upgrading the package under a running lab", () => {
   for (const { where, folder, stored } of places) {
-    it(`refreshes, previews no changes and destroys a stack of the previous release ${where}, storing no more per resource`, async () => {
+    it(`refreshes, takes the new shapes in place and destroys a stack of the previous release ${where}, storing less`, async () => {
       const dir = mkdtempSync(path.join(tmpdir(), folder));
       const prefix = uniqueName("up").slice(0, 9);
       const made = ["hub", "left", "right"].map((n) => `${prefix}${n}`);
@@ -95,31 +102,27 @@ describe("upgrading the package under a running lab", () => {
             ["same"],
             "refresh found nothing changed",
           );
-          const preview = await stack.preview({ expectNoChanges: true });
-          assert.deepEqual(Object.keys(preview.changeSummary), ["same"]);
-          assert.ok(ping(left.netns, right.spokeAddress.split("/")[0] as string), "the lab still carries traffic");
-          // An `up` takes the new names (StarLab is a Topology now) through aliases: nothing replaced.
-          const renamed = await stack.up();
-          assert.deepEqual(Object.keys(renamed.summary.resourceChanges ?? {}), ["same"]);
+          // An `up` takes the new shapes in place: StarLab is a Topology now, whose links took the
+          // 0.1 names through aliases, and whose nodes' addresses, routes and forwarding are each one
+          // NetnsConfig, taken over from the per-object resources, which go without removing them.
+          await upgradeInPlace(stack, made, () => ping(left.netns, right.spokeAddress.split("/")[0] as string));
           const names = ((await stack.exportStack()).deployment?.resources ?? []).map((r: { urn: string }) =>
             r.urn.split("::").pop(),
           );
           assert.ok(names.includes("star-hub-left"), `the veth pair has its new name: ${names.join(", ")}`);
-          await stack.refresh({ expectNoChanges: true });
-          assert.ok(ping(left.netns, right.spokeAddress.split("/")[0] as string), "the lab still carries traffic");
           await stack.destroy();
           for (const ns of made) assert.equal(namespaceExists(ns), false, `destroy removed ${ns}`);
 
-          // The same program, brought up with this checkout's package: stored the same way, no larger.
+          // The same program, brought up with this checkout's package: stored the same way, smaller.
           await stack.up();
           const after = await ourResources(stack);
           for (const r of after) assert.match(requireOf(r.provider), stored);
-          const perResource = (rs: typeof before) => rs.reduce((sum, r) => sum + r.bytes, 0) / rs.length;
+          const total = (rs: typeof before) => rs.reduce((sum, r) => sum + r.bytes, 0);
           console.log(
-            `state per resource ${where} (inputs and outputs): previous release ${perResource(before).toFixed(0)} B, now ${perResource(after).toFixed(0)} B`,
+            `state ${where} (inputs and outputs): previous release ${before.length} resources, ${total(before)} B; now ${after.length}, ${total(after)} B`,
           );
-          assert.equal(after.length, before.length);
-          assert.ok(perResource(after) <= perResource(before), "no larger than before");
+          assert.ok(after.length < before.length, "fewer resources");
+          assert.ok(total(after) <= total(before), "no larger in all");
           await stack.destroy();
         } finally {
           await dispose();
@@ -131,6 +134,25 @@ describe("upgrading the package under a running lab", () => {
     });
   }
 });
+
+/**
+ * The upgrade's `up`, and what must hold of it: the preview creates the new resources and deletes
+ * the old per-object ones, replacing nothing; the namespaces `netns` are the same ones after it
+ * (not made again), the lab carries traffic (`works`), and a refreshed preview then finds nothing
+ * to do.
+ */
+async function upgradeInPlace(stack: Stack, netns: string[], works: () => boolean): Promise<void> {
+  const identity = () => netns.map((n) => statSync(`/run/netns/${n}`).ino);
+  const kept = identity();
+  const changes = await previewChanges(stack);
+  assert.ok(changes.length > 0, "the new shapes are created");
+  for (const change of changes) assert.match(change, /^(create \S+-(config|checks)|delete \S+)$/, change);
+  const up = await stack.up();
+  assert.deepEqual(Object.keys(up.summary.resourceChanges ?? {}).sort(), ["create", "delete", "same"]);
+  assert.deepEqual(identity(), kept, "the same namespaces: the lab was kept, not made again");
+  assert.ok(works(), "the lab carries traffic");
+  await stack.preview({ refresh: true, expectNoChanges: true });
+}
 
 /** The `require(…)` a serialized forwarder holds. */
 function requireOf(provider: string): string {
@@ -156,7 +178,7 @@ exports.checks = lab.checks;
 `;
 
 describe("upgrading from 0.3.0 under a running Topology", () => {
-  it("refreshes clean, previews no changes, still carries traffic and destroys to the byte", async () => {
+  it("refreshes clean, takes the new shapes in place with the lab kept, and destroys to the byte", async () => {
     const release = "pulumi-netns-0.3.0.tgz";
     const dir = mkdtempSync(path.join(tmpdir(), "netns-upgrade-030-"));
     const prefix = uniqueName("u3").slice(0, 9);
@@ -175,12 +197,13 @@ describe("upgrading from 0.3.0 under a running Topology", () => {
 
         const refresh = await stack.refresh();
         assert.deepEqual(Object.keys(refresh.summary.resourceChanges ?? {}), ["same"], "refresh found nothing changed");
-        const preview = await stack.preview({ expectNoChanges: true });
-        assert.deepEqual(Object.keys(preview.changeSummary), ["same"]);
-        assert.equal((await ourResources(stack)).length, made.length, "every resource kept");
         const nodes = up.outputs.nodes?.value as Record<string, PlannedNode>;
+        const namespacesOf = namespaces().filter((n) => n.startsWith(prefix));
+        await upgradeInPlace(stack, namespacesOf, () => unreachable(nodes).length === 0);
+        const now = await ourResources(stack);
+        console.log(`0.3.0 Topology upgraded: ${made.length} resources became ${now.length}`);
+        assert.ok(now.length < made.length / 2, `a few resources per node: ${now.length}`);
         assert.deepEqual(unreachable(nodes), [], "every node still reaches every other");
-
         await stack.destroy();
         assert.deepEqual(machineState(), before, "the machine is exactly as it was before up");
       } finally {

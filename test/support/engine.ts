@@ -136,8 +136,7 @@ export function installPackage(dir: string, name: string, tarball: string): void
 /** What a refreshing preview would change, as `OP NAME` (`update veth21-veth22`), sorted; none when clean. */
 /**
  * What an update changes, by object, as the preview shows it: for each property that is a map of
- * objects (a NetnsConfig's addresses and routes), the keys that come (+), go (-) or change (~);
- * any other property that changes, by its name.
+ * objects (a NetnsConfig's addresses and routes), the keys that come (+), go (-) or change (~).
  */
 function objectsChanged(olds: Record<string, unknown>, news: Record<string, unknown>): string {
   const isMap = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -145,10 +144,7 @@ function objectsChanged(olds: Record<string, unknown>, news: Record<string, unkn
   for (const key of [...new Set([...Object.keys(olds), ...Object.keys(news)])].sort()) {
     const [was, now] = [olds[key], news[key]];
     if (key === "__provider" || JSON.stringify(was) === JSON.stringify(now)) continue;
-    if (!isMap(was) || !isMap(now)) {
-      said.push(`~${key}`);
-      continue;
-    }
+    if (!isMap(was) || !isMap(now)) continue;
     const keys = [...new Set([...Object.keys(was), ...Object.keys(now)])].sort();
     const marks = keys.flatMap((k) =>
       !(k in now)
