@@ -14,6 +14,7 @@ export {
 } from "./program/components/star-lab.js";
 export { topologyMermaid } from "./program/components/topology/picture.js";
 export { planTopology } from "./program/components/topology/plan.js";
+export { type TopologyCommands, topologyCommands, topologyScript } from "./program/components/topology/script.js";
 export type {
   PlannedCheck,
   PlannedInterface,

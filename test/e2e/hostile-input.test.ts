@@ -578,6 +578,31 @@ const cases: Case[] = [
     shown: q("10.1.10.7/24"),
     rule: /has host bits set; the network is 10\.1\.10\.0\/24/,
   },
+  // One resource per namespace and per source of checks (issue 24): each object is a key, named.
+  {
+    what: "a namespace's address without its prefix length",
+    kind: "NetnsConfig",
+    args: { netns: "hostile-ns", addresses: { "10.1.10.2": "hv0" } },
+    property: "addresses.10.1.10.2",
+    shown: "",
+    rule: /the key "10\.1\.10\.2" .*CIDR/,
+  },
+  {
+    what: "an IPv6 gateway for IPv4's default route",
+    kind: "NetnsConfig",
+    args: { netns: "hostile-ns", routes: { default: { via: "fd00::1" } } },
+    property: "routes.default.via",
+    shown: q("fd00::1"),
+    rule: /IPv6's default route is "::\/0"/,
+  },
+  {
+    what: "a destination of a check with a prefix length",
+    kind: "ReachabilitySet",
+    args: { netns: "hostile-ns", destinations: { b: "10.0.0.2/24" } },
+    property: "destinations.b",
+    shown: q("10.0.0.2/24"),
+    rule: /without a prefix length/,
+  },
   // Hosts (issue 16): what ssh would read as an option, or a key that is not a path.
   {
     what: "a host named like an ssh option",

@@ -53,9 +53,12 @@ describe("the bridged LAN through the engine", () => {
       ip("-n", `${prefix}sw1`, "link", "set", "dev", "h2", "nomaster");
       assert.ok(!ping(`${prefix}h1`, "10.20.1.12"), "h2 is cut off once its port left the bridge");
       ip("-n", `${prefix}sw1`, "link", "set", "dev", "sw1", "type", "bridge", "forward_delay", "100");
+      // One route of a node, gone: the preview names that route of its NetnsConfig, and nothing else of it.
+      ip("-n", `${prefix}h3`, "-6", "route", "del", "default");
       // h2's way out went with its port: its check of the upstream shows that too.
       assert.deepEqual(await previewChanges(stack), [
         "update h2-reaches-upstream",
+        "update lan-h3-config (routes: +::/0)",
         "update lan-sw1-bridge",
         "update lan-sw1-h2",
       ]);

@@ -8,6 +8,7 @@ import type { HostInput } from "../../../commands/host.js";
 import { type CheckResult, type HostOf, makeTopology } from "./make.js";
 import { topologyMermaid } from "./picture.js";
 import { planTopology } from "./plan.js";
+import { topologyScript } from "./script.js";
 import type { PlannedNode, TopologyMachine, TopologySpec } from "./spec.js";
 
 export type { CheckResult, HostOf, MadeTopology } from "./make.js";
@@ -29,6 +30,11 @@ export class Topology extends pulumi.ComponentResource {
   readonly checks: pulumi.Output<CheckResult[]>;
   /** The topology as a Mermaid flowchart, for a README or a stack output. */
   readonly mermaid: pulumi.Output<string>;
+  /**
+   * The lab as a shell script of plain `ip` commands, one per object: what this Topology makes,
+   * then its checks, and how to take it away (script.ts).
+   */
+  readonly script: pulumi.Output<string>;
 
   constructor(name: string, args: TopologyArgs, opts?: pulumi.ComponentResourceOptions) {
     super("pulumi-netns:index:Topology", name, {}, opts);
@@ -38,6 +44,7 @@ export class Topology extends pulumi.ComponentResource {
     this.nodes = made.nodes;
     this.checks = made.checks;
     this.mermaid = pulumi.output(topologyMermaid(plan));
-    this.registerOutputs({ nodes: this.nodes, checks: this.checks, mermaid: this.mermaid });
+    this.script = pulumi.output(topologyScript(plan));
+    this.registerOutputs({ nodes: this.nodes, checks: this.checks, mermaid: this.mermaid, script: this.script });
   }
 }

@@ -1,0 +1,47 @@
+/**
+ * Topology's `script`, run as it is by `sh` on the real kernel: a router between a segment and a
+ * link, both families, hosts files and a check of every pair. Every check of the script holds, and
+ * its own "take it away" lines leave the machine as it was.
+ */
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { describe, it } from "node:test";
+import { planTopology } from "../../provider/program/components/topology/plan.js";
+import { topologyCommands, topologyScript } from "../../provider/program/components/topology/script.js";
+import { machineState, namespaces, removeNamespace, uniqueName } from "../support/kernel.js";
+
+describe("a Topology's script", () => {
+  it("makes the lab with plain commands, passes its checks, and its teardown leaves nothing", () => {
+    const prefix = uniqueName("sc").slice(0, 9);
+    const plan = planTopology({
+      prefix,
+      pools: { ipv4: "10.63.0.0/16", ipv6: "fd00:63::/48" },
+      hosts: true,
+      nodes: [{ name: "r", router: true }, { name: "a" }, { name: "b" }, { name: "c" }],
+      segments: [{ name: "lan", members: ["r", "a", "b"] }],
+      links: [{ between: ["r", "c"] }],
+      checks: "all-pairs",
+    });
+    const before = machineState();
+    const { down } = topologyCommands(plan);
+    try {
+      const text = topologyScript(plan);
+      assert.match(text, /^#!\/bin\/sh\n/);
+      // Runs whole: `set -e` stops at the first command that fails, a check among them.
+      execFileSync("sh", ["-c", text], { stdio: ["ignore", "pipe", "pipe"] });
+      assert.equal((text.match(/ ping -c 1 /g) ?? []).length, 24, "every ordered pair, both families");
+      assert.equal(
+        execFileSync("ip", ["netns", "exec", `${prefix}c`, "getent", "hosts", "a"], { encoding: "utf8" }).split(
+          /\s+/,
+        )[0],
+        plan.nodes.find((n) => n.name === "a")?.interfaces[0]?.addresses[0]?.split("/")[0],
+        "the hosts files name every node",
+      );
+      execFileSync("sh", ["-c", down.join("\n")]);
+      assert.deepEqual(machineState(), before, "the script's teardown leaves the machine as it was");
+    } finally {
+      for (const ns of namespaces().filter((n) => n.startsWith(prefix))) removeNamespace(ns);
+      execFileSync("rm", ["-rf", ...plan.nodes.map((n) => `/etc/netns/${n.netns}`)]);
+    }
+  });
+});
