@@ -8,8 +8,9 @@
  *   - `star`: a hub router and N spokes, each on a link of its own, IPv4 (as the 0.3.0 bench).
  * Three ways per size, alternating:
  *   (a) this project: `pulumi up`, an unchanged `pulumi preview --refresh`, `pulumi destroy`, in
- *       each mode asked for: `default` (the project's settings) and `fast` (the same with
- *       PULUMI_SKIP_CHECKPOINTS=true: what the engine costs without a checkpoint per step);
+ *       each mode asked for: `default` (the project's settings), `fast` (the same with
+ *       PULUMI_SKIP_CHECKPOINTS=true: what the engine costs without a checkpoint per step), and the
+ *       settings measured for their toll: `traceless`, `paralleldiff` (see modeEnv);
  *   (b) B, the script: the plan's own commands (Topology's `script`, script.ts), one process per
  *       object, run by `sh`; "check" runs its checks again and reads each namespace's addresses
  *       and routes; teardown is its `ip netns delete`s;
@@ -26,7 +27,7 @@
  * `npm pack`ed package installed in its node_modules (so the state holds what it holds for them).
  *
  * Usage: node dist/bench/labs.js [--shapes clos,star] [--clos-sizes 4] [--star-sizes 100,200,400]
- *        [--runs 1] [--modes default,fast] [--out bench-results.json]
+ *        [--runs 1] [--modes default,fast,traceless,paralleldiff] [--out bench-results.json]
  * Needs root and the toolchain directory in PULUMI_NETNS_TOOLCHAIN (scripts/bench sets both up).
  */
 import { execFileSync, spawn } from "node:child_process";
@@ -61,11 +62,17 @@ const sizesOf: Record<Shape, number[]> = {
 };
 const runs = Number(option("runs", "1"));
 const modes = option("modes", "default,fast").split(",") as Mode[];
-type Mode = "default" | "fast";
-/** What each mode adds to the project's own pulumi settings. */
+type Mode = "default" | "fast" | "traceless" | "paralleldiff";
+/**
+ * What each mode adds to the project's own pulumi settings: `fast` skips the checkpoints; the
+ * last two are the per-resource toll settings measured A/B against `default` (README, "Speed"):
+ * no stack traces in the program's and the provider's Node.js, and the engine's diffs in parallel.
+ */
 const modeEnv: Record<Mode, Record<string, string>> = {
   default: {},
   fast: { PULUMI_SKIP_CHECKPOINTS: "true" },
+  traceless: { NODE_OPTIONS: "--stack-trace-limit=0" },
+  paralleldiff: { PULUMI_PARALLEL_DIFF: "true" },
 };
 const out = option("out", path.resolve(__dirname, "../../bench-results.json"));
 const toolchain = process.env.PULUMI_NETNS_TOOLCHAIN ?? "";

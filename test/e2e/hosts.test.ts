@@ -94,14 +94,14 @@ describe("a lab over two hosts through the engine", () => {
       // Drift on host b: h3's end of its tunnel to r deleted by hand, and its address and route with it.
       b.run(["ip", "-n", `${prefix}h3`, "link", "delete", "dev", "r"]);
       assert.ok(!pings(b, `${prefix}h3`, addressOf("h2")));
-      // The tunnel's end with its address and route made again, and the checks whose way goes through it run again.
+      // The tunnel's end made again, its address and route named in h3's NetnsConfig, and the
+      // destinations whose way goes through it named in the checks that stopped reaching them.
       assert.deepEqual(await previewChanges(stack), [
-        "create two-h3-default-v4",
-        "create two-h3-r-v4",
         "create two-r-h3-h3",
         "update h1-reaches-web",
-        "update two-h2-reaches-h3-v4",
-        "update two-h3-reaches-h1-v4",
+        "update two-h2-checks (destinations: +h3-v4)",
+        "update two-h3-checks (destinations: +h1-v4)",
+        "update two-h3-config (addresses: +10.70.255.4/24; routes: +default)",
       ]);
       await stack.up({ refresh: true });
       assert.ok(pings(b, `${prefix}h3`, addressOf("h2")), "repaired");
