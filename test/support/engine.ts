@@ -3,7 +3,7 @@
  * and CLI home of its own in a temporary directory, offline.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type ConfigMap, type EngineEvent, LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
@@ -97,13 +97,16 @@ export async function resourceTypesInState(stack: Stack): Promise<string[]> {
     .filter((type) => type !== "pulumi:pulumi:Stack" && !type.startsWith("pulumi:providers:"));
 }
 
-/** `npm pack`s this checkout into `dir`; returns the tarball's file name. */
+/** `npm pack`s this checkout into a folder of `dir`; returns the tarball's path in `dir`. */
 export function packThisCheckout(dir: string): string {
-  const output = execFileSync("npm", ["pack", "--silent", "--pack-destination", dir], {
+  // In a folder of its own: a release's tarball of the same version in `dir` stays what it is.
+  const folder = "this-checkout";
+  mkdirSync(path.join(dir, folder), { recursive: true });
+  const output = execFileSync("npm", ["pack", "--silent", "--pack-destination", path.join(dir, folder)], {
     cwd: repoRoot,
     encoding: "utf8",
   });
-  return output.trim().split("\n").pop() as string;
+  return `${folder}/${output.trim().split("\n").pop() as string}`;
 }
 
 /**
@@ -133,7 +136,6 @@ export function installPackage(dir: string, name: string, tarball: string): void
   });
 }
 
-/** What a refreshing preview would change, as `OP NAME` (`update veth21-veth22`), sorted; none when clean. */
 /**
  * What an update changes, by object, as the preview shows it: for each property that is a map of
  * objects (a NetnsConfig's addresses and routes), the keys that come (+), go (-) or change (~).
@@ -160,6 +162,10 @@ function objectsChanged(olds: Record<string, unknown>, news: Record<string, unkn
   return said.join("; ");
 }
 
+/**
+ * What a refreshing preview would change, as `OP NAME` (`update veth21-veth22`), sorted, an update
+ * followed by the objects it changes (objectsChanged); none when clean.
+ */
 export async function previewChanges(stack: Stack): Promise<string[]> {
   const changes: string[] = [];
   const onEvent = (event: EngineEvent) => {
