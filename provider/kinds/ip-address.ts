@@ -8,7 +8,7 @@ import { ignoreNotFound } from "../errors.js";
 import type { Machine } from "../machine/machine.js";
 import { linkIn } from "../machine/reads.js";
 import { isSameStack, readMark } from "../records/ownership.js";
-import { checkInputs, describeValue, known, netnsInput, ownerInput, text } from "./base/inputs.js";
+import { checkInputs, known, netnsInput, onlyWhenTrue, ownerInput, text } from "./base/inputs.js";
 import type { Created, KindProvider, Updated } from "./base/kind.js";
 import { createOrAdopt } from "./base/lifecycle.js";
 
@@ -43,11 +43,7 @@ export default class IpAddressProvider implements KindProvider<IpAddressInputs, 
           address: text(z, cidr),
           device: text(z, interfaceName),
           netns: netnsInput(z),
-          // Absent unless true, so the state of a stack made before the flag existed compares equal.
-          nodad: z
-            .boolean({ error: (issue) => `must be true or false, got ${describeValue(issue.input)}` })
-            .optional()
-            .transform((on) => (on === true ? true : undefined)),
+          nodad: onlyWhenTrue(z),
           owner: ownerInput(z),
         }),
       news,

@@ -9,7 +9,7 @@
  * objects that change and drift of one route shows as that route.
  */
 import { addressAdd, addressChange, addressDelete, cidr, familyOf } from "../commands/address.js";
-import { interfaceName, sysctlKey, sysctlValue } from "../commands/names.js";
+import { interfaceName, sysctlKey } from "../commands/names.js";
 import { keyedRoute, routeGateway, routeKey, routeLine } from "../commands/route.js";
 import { normaliseSysctlValue, sysctlPath } from "../commands/sysctl.js";
 import { type IpCommandError, isFailure } from "../errors.js";
@@ -18,7 +18,17 @@ import { linksIn, routesIn } from "../machine/reads.js";
 import { dropHandOvers, type Held, handOver } from "../records/handover.js";
 import { JOURNAL_ROOT, recall, sysctlFolder } from "../records/journal.js";
 import { isSameStack, stackOf } from "../records/ownership.js";
-import { checkInputs, describeValue, keyed, known, netnsInput, ownerInput, text } from "./base/inputs.js";
+import {
+  checkInputs,
+  describeValue,
+  keyed,
+  known,
+  netnsInput,
+  onlyWhenTrue,
+  ownerInput,
+  sysctlValueInput,
+  text,
+} from "./base/inputs.js";
 import type { Created, KindProvider, Updated } from "./base/kind.js";
 import { addressId } from "./ip-address.js";
 import { routeId } from "./route.js";
@@ -70,15 +80,8 @@ export default class NetnsConfigProvider implements KindProvider<NetnsConfigInpu
               { error: (issue) => `must be { via, device }, got ${describeValue(issue.input)}` },
             ),
           ),
-          sysctls: keyed(
-            z,
-            sysctlKey,
-            z.preprocess((v) => (typeof v === "number" && Number.isInteger(v) ? String(v) : v), text(z, sysctlValue)),
-          ),
-          nodad: z
-            .boolean({ error: (issue) => `must be true or false, got ${describeValue(issue.input)}` })
-            .optional()
-            .transform((on) => (on === true ? true : undefined)),
+          sysctls: keyed(z, sysctlKey, sysctlValueInput(z)),
+          nodad: onlyWhenTrue(z),
           owner: ownerInput(z),
         }),
       news,

@@ -2,12 +2,12 @@
  * Sysctl, provider half: one kernel parameter under /proc/sys, set for as long as the resource
  * exists and put back to the value it found when the resource is deleted.
  */
-import { sysctlKey, sysctlValue } from "../commands/names.js";
+import { sysctlKey } from "../commands/names.js";
 import { normaliseSysctlValue, sysctlPath } from "../commands/sysctl.js";
 import { undefinedIfNotFound } from "../errors.js";
 import type { Machine } from "../machine/machine.js";
 import { forget, recall, remember, sysctlRecord } from "../records/journal.js";
-import { checkInputs, describeValue, known, netnsInput, ownerInput, text } from "./base/inputs.js";
+import { checkInputs, describeValue, known, netnsInput, ownerInput, sysctlValueInput, text } from "./base/inputs.js";
 import type { Created, KindProvider, Updated } from "./base/kind.js";
 
 export interface SysctlInputs {
@@ -35,11 +35,7 @@ export default class SysctlProvider implements KindProvider<SysctlInputs, Sysctl
       (z) =>
         z.object({
           key: text(z, sysctlKey),
-          // A whole number is taken as its decimal text: `value: 1` means "1".
-          value: z.preprocess(
-            (v) => (typeof v === "number" && Number.isInteger(v) ? String(v) : v),
-            text(z, sysctlValue),
-          ),
+          value: sysctlValueInput(z),
           netns: netnsInput(z),
           owner: ownerInput(z),
         }),

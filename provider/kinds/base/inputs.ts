@@ -5,7 +5,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type * as zod from "zod";
-import { netnsName } from "../../commands/names.js";
+import { netnsName, sysctlValue } from "../../commands/names.js";
 import { isProblem, type Rule } from "../../rule.js";
 
 /** What the engine passes for an input whose value is not known yet (during preview). */
@@ -80,6 +80,22 @@ export function choice<const T extends readonly [string, ...string[]]>(z: Zod, v
 /** `netns`: a namespace name, or absent for the root namespace. */
 export function netnsInput(z: Zod) {
   return text(z, netnsName).optional();
+}
+
+/**
+ * A flag stored only when true (`nodad`): absent otherwise, so the state of a stack made before the
+ * flag existed compares equal.
+ */
+export function onlyWhenTrue(z: Zod) {
+  return z
+    .boolean({ error: (issue) => `must be true or false, got ${describeValue(issue.input)}` })
+    .optional()
+    .transform((on) => (on === true ? true : undefined));
+}
+
+/** A sysctl's value; a whole number is taken as its decimal text (`1` means "1"). */
+export function sysctlValueInput(z: Zod) {
+  return z.preprocess((v) => (typeof v === "number" && Number.isInteger(v) ? String(v) : v), text(z, sysctlValue));
 }
 
 /** `owner`: who made the resource (see ownership.ts); the program half fills it in. */
