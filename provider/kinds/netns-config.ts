@@ -30,6 +30,7 @@ import {
   text,
 } from "./base/inputs.js";
 import type { Created, KindProvider, Updated } from "./base/kind.js";
+import { undoOnFailure } from "./base/lifecycle.js";
 import { addressId } from "./ip-address.js";
 import { routeId } from "./route.js";
 
@@ -104,7 +105,11 @@ export default class NetnsConfigProvider implements KindProvider<NetnsConfigInpu
       ...addressAdds(inputs, Object.keys(inputs.addresses)),
       ...routeAdds(inputs, Object.keys(inputs.routes), "add"),
     ];
-    const failures = await netns.batch(added.map((a) => a.args));
+    // The whole batch refused (no `ip`, the namespace gone): the sysctls go back as they were.
+    const failures = await undoOnFailure(
+      () => netns.batch(added.map((a) => a.args)),
+      () => this.putBack(netns, inputs.sysctls, previous),
+    );
     if (failures.size > 0) {
       const ours = await this.isOurs(netns, inputs);
       const refused = [...failures].filter(([i, e]) => !(isFailure(e, "already-exists") && ours(added[i] as Change)));
