@@ -165,7 +165,12 @@ describe("killed runs", () => {
         stdio: "ignore",
       });
       const sessionA = upA.pid as number;
-      await new Promise((resolve) => setTimeout(resolve, 3000));
+      // Killed once A's provider is at work (its first namespace is there), not at a fixed time: a
+      // CLI killed before its plugins started leaves a language host that soon ends by itself.
+      for (let waited = 0; !namespaces().some((n) => n.startsWith(prefixA)); waited += 100) {
+        assert.ok(waited < 60_000, "A's up made nothing in a minute");
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
       process.kill(sessionA, "SIGKILL");
       await new Promise((resolve) => upA.on("close", resolve));
       assert.ok(sessionProcesses(sessionA).length > 0, "A's plugins outlived its CLI");
