@@ -144,6 +144,7 @@ describe("killed runs", () => {
     const [prefixA, prefixB] = [uniqueName("ka").slice(0, 8), uniqueName("kb").slice(0, 8)];
     const pulumi = path.join(toolchainDir(), "pulumi");
     let test: TestStack | undefined;
+    let upB: Promise<Run> | undefined;
     const other = `${uniqueName("other")}`;
     const pipesBefore = new Set(languageHostPipes());
     try {
@@ -157,7 +158,7 @@ describe("killed runs", () => {
         ok(await run(pulumi, ["config", "set", key, value, ...b], env), "config set");
       }
       // B's up goes on throughout; A's CLI alone is killed mid-up, so A's plugins are left running.
-      const upB = run(pulumi, ["up", "--yes", "--skip-preview", ...b], env);
+      upB = run(pulumi, ["up", "--yes", "--skip-preview", ...b], env);
       const upA = spawn(pulumi, ["up", "--yes", "--skip-preview", ...a], {
         cwd: project,
         env: { ...process.env, ...env },
@@ -189,7 +190,12 @@ describe("killed runs", () => {
       assert.deepEqual(leftOf(prefixA, test.stack.name), []);
       assert.deepEqual(leftOf(prefixB, other), []);
     } finally {
-      if (test !== undefined) await run(pulumi, ["stack", "rm", "--yes", "--force", "--stack", other], test.env);
+      // B's up, if an assertion cut the test short, ends (or is killed) before what it made is removed.
+      await upB;
+      if (test !== undefined) {
+        await run(pulumi, ["destroy", "--yes", "--skip-preview", "--stack", other, "--non-interactive"], test.env);
+        await run(pulumi, ["stack", "rm", "--yes", "--force", "--stack", other], test.env);
+      }
       await test?.dispose().catch(() => undefined);
       cleanUp([prefixA, prefixB], pipesBefore);
     }
