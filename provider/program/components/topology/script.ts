@@ -34,7 +34,7 @@ export function topologyCommands(plan: TopologyPlan): TopologyCommands {
   }
   const tunnelEnd = (end: PlannedTunnel, name: string, netns: string | undefined, then: string) => {
     up.push(
-      `ip link add ${name} type vxlan id ${end.vni} local ${end.local} remote ${end.remote} dstport 4789${end.device === undefined ? "" : ` dev ${end.device}`}`,
+      `ip link add name ${name} type vxlan id ${end.vni} local ${end.local} remote ${end.remote} dstport 4789${end.device === undefined ? "" : ` dev ${end.device}`}`,
       ...(netns === undefined ? [] : [`ip link set dev ${name} netns ${netns}`]),
       `${ipIn(netns)} link set dev ${name}${then} up`,
     );
@@ -45,7 +45,7 @@ export function topologyCommands(plan: TopologyPlan): TopologyCommands {
     up.push(
       `ip netns add ${ns}`,
       `ip -n ${ns} link set dev lo up`,
-      `ip -n ${ns} link add ${segment.bridge} type bridge`,
+      `ip -n ${ns} link add name ${segment.bridge} type bridge`,
       `ip -n ${ns} link set dev ${segment.bridge} up`,
     );
     down.push(`ip netns delete ${ns}`);
@@ -58,7 +58,7 @@ export function topologyCommands(plan: TopologyPlan): TopologyCommands {
         continue;
       }
       up.push(
-        `ip -n ${ns} link add ${member.port}${mtu} type veth peer name ${segment.name}${mtu}${netns === undefined ? " netns 1" : ` netns ${netns}`}`,
+        `ip -n ${ns} link add name ${member.port}${mtu} type veth peer name ${segment.name}${mtu}${netns === undefined ? " netns 1" : ` netns ${netns}`}`,
         `ip -n ${ns} link set dev ${member.port} master ${segment.bridge} up`,
         `${ipIn(netns)} link set dev ${segment.name} up`,
       );
@@ -74,7 +74,7 @@ export function topologyCommands(plan: TopologyPlan): TopologyCommands {
       continue;
     }
     up.push(
-      `${ipIn(na)} link add ${a.device} type veth peer name ${b.device}${nb === undefined ? " netns 1" : ` netns ${nb}`}`,
+      `${ipIn(na)} link add name ${a.device} type veth peer name ${b.device}${nb === undefined ? " netns 1" : ` netns ${nb}`}`,
       `${ipIn(na)} link set dev ${a.device} up`,
       `${ipIn(nb)} link set dev ${b.device} up`,
     );
@@ -92,14 +92,19 @@ export function topologyCommands(plan: TopologyPlan): TopologyCommands {
       );
       down.push(`rm -r /etc/netns/${node.netns}`);
     }
+    // The folder goes too once it is empty, as it was before the lab (if it was there, `ip` keeps none of it).
+    down.push("rmdir --ignore-fail-on-non-empty /etc/netns");
   }
   for (const node of plan.nodes) {
     if (node.netns !== undefined || !node.router) continue;
     for (const family of familiesOf(node)) down.push(`echo 0 > ${FORWARDING[family]}  # or the value it had before`);
   }
+  // Up to three tries, as a ReachabilitySet's: the first packets through a lab that has just come up
+  // can be lost while its routers resolve their neighbours.
   const checks = plan.checks.map((check) => {
     const from = netnsOf(check.from);
-    return `${from === undefined ? "" : `ip netns exec ${from} `}ping -c 1 -W 1 ${check.address}  # ${check.from} reaches ${check.to}`;
+    const ping = `${from === undefined ? "" : `ip netns exec ${from} `}ping -c 1 -W 1 ${check.address}`;
+    return `${ping} || ${ping} || ${ping}  # ${check.from} reaches ${check.to}`;
   });
   return { up, checks, down };
 }
