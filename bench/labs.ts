@@ -87,7 +87,8 @@ function specOf(shape: Shape, size: number): TopologySpec {
     return {
       prefix,
       pools: { ipv4: "10.64.0.0/14" },
-      nodes: [{ name: "hub", router: true }, ...spokes.map((name) => ({ name }))],
+      // As StarLab numbers them: the hub is .1 and every spoke .2 of its own link.
+      nodes: [{ name: "hub", router: true, number: 1 }, ...spokes.map((name) => ({ name, number: 2 }))],
       links: spokes.map((spoke) => ({ between: ["hub", spoke] as [string, string] })),
     };
   }
@@ -153,7 +154,7 @@ const script = {
 
 /**
  * (c) The floor: the script's `ip` commands as one `ip -batch` per namespace and step (namespaces,
- * then links, then the rest), the other commands (forwarding, hosts files) as they are; the
+ * then the links made, then set up, then the rest), the other commands (forwarding, hosts files) as they are; the
  * checks are the script's pings.
  */
 const batch = {
@@ -162,7 +163,13 @@ const batch = {
     const own = (line: string) => /^ip (-n (\S+) )?(.*)$/.exec(line);
     const roots = up.filter((line) => line.startsWith("ip netns add ")).map((line) => line.slice(3));
     ipBatch(undefined, roots);
-    for (const step of [(args: string) => args.startsWith("link "), (args: string) => !args.startsWith("link ")]) {
+    // Each step after the one before in every namespace: a link's far end is set up where it was sent.
+    const steps = [
+      (args: string) => args.startsWith("link add "),
+      (args: string) => args.startsWith("link ") && !args.startsWith("link add "),
+      (args: string) => !args.startsWith("link "),
+    ];
+    for (const step of steps) {
       const byNetns = new Map<string | undefined, string[]>();
       for (const line of up) {
         const m = own(line);
