@@ -175,7 +175,7 @@ const batch = {
         const m = own(line);
         if (m === null || line.startsWith("ip netns add ") || !step(m[3] as string)) continue;
         // A batch line takes no -6: the family is in the destination or the gateway.
-        const args = (m[3] as string).replace(/^-6 route add default /, "route add ::/0 ");
+        const args = (m[3] as string).replace(/^-6 route add default /, "route add ::/0 ").replace(/^-6 /, "");
         byNetns.set(m[2], [...(byNetns.get(m[2]) ?? []), args]);
       }
       for (const [netns, lines] of byNetns) ipBatch(netns, lines);

@@ -37,7 +37,7 @@ export { IpAddress, type IpAddressArgs } from "./program/ip-address.js";
 export { MacVlan, type MacVlanArgs } from "./program/mac-vlan.js";
 export { Nat, type NatArgs } from "./program/nat.js";
 export { NetNamespace, type NetNamespaceArgs } from "./program/net-namespace.js";
-export { NetnsConfig, type NetnsConfigArgs } from "./program/netns-config.js";
+export { type ConfigRoute, NetnsConfig, type NetnsConfigArgs } from "./program/netns-config.js";
 export { NetnsProcess, type NetnsProcessArgs } from "./program/netns-process.js";
 export { Reachability, type ReachabilityArgs } from "./program/reachability.js";
 export { ReachabilitySet, type ReachabilitySetArgs } from "./program/reachability-set.js";

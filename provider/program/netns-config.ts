@@ -4,6 +4,9 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { ConfigRoute, NetnsConfigState } from "../kinds/netns-config.js";
+
+export type { ConfigRoute };
+
 import { NetnsResource, type OnHost, type Wire } from "./resource.js";
 
 export interface NetnsConfigArgs extends OnHost {

@@ -273,7 +273,7 @@ class Maker {
         { ...this.optsOf(at), dependsOn },
       );
       return set.rtts.apply((rtts) =>
-        checks.map((check) => ({ from, to: check.to, address: check.address, rtt: rtts[destinationOf(check)] })),
+        checks.map((check) => ({ from, to: check.to, address: check.address, rtt: rtts?.[destinationOf(check)] })),
       );
     });
     return pulumi.all(results).apply((each) => each.flat());
