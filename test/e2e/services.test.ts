@@ -79,7 +79,7 @@ describe("a server, names and NAT through the engine", () => {
 
       // A new greeting is a new command environment: the server restarts, in place.
       await stack.setConfig("greeting", { value: "howdy" });
-      assert.deepEqual(await previewChanges(stack), ["update u-server"]);
+      assert.deepEqual(await previewChanges(stack), ["update u-server (env: ~GREETING)"]);
       const restarted = await stack.up();
       assert.notEqual(restarted.outputs.pid?.value, repaired.outputs.pid?.value);
       assert.equal(askUpstream(host), "howdy 10.81.2.1");
