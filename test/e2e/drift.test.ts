@@ -11,7 +11,8 @@ import { ip, namespaces, ping, removeNamespace, setSysctl, uniqueName } from "..
 
 const project = path.join(repoRoot, "examples/routed-lab");
 
-describe("drift on the routed lab", () => {
+// Side by side: each case's lab has a prefix of its own, and each looks only at what carries it.
+describe("drift on the routed lab", { concurrency: 2 }, () => {
   it("is shown by preview and repaired by up, for every kind of hand-made change", async () => {
     const prefix = uniqueName("dr").slice(0, 9);
     const host = `${prefix}host`;

@@ -1,5 +1,5 @@
 /**
- * Killed runs: `pulumi up` and `pulumi destroy` of a 20-spoke star are killed with SIGKILL (the CLI
+ * Killed runs: `pulumi up` and `pulumi destroy` of a 10-spoke star are killed with SIGKILL (the CLI
  * and every plugin it started) at points spread over their run, in both modes: with a checkpoint
  * per step (the default) and with PULUMI_SKIP_CHECKPOINTS=true, where a killed run leaves the state
  * as it was before it. After each kill, the documented recovery (scripts/recover: `pulumi cancel`,
@@ -17,7 +17,7 @@ import { spawn } from "node:child_process";
 import { readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
 import { repoRoot, type TestStack, testStack, toolchainDir } from "../support/engine.js";
 import {
   filesUnder,
@@ -31,6 +31,12 @@ import {
 } from "../support/kernel.js";
 
 const project = path.join(repoRoot, "examples/star");
+/**
+ * The star the kill points run on. Ten spokes are 42 resources, each kind of them many times over:
+ * the kills land among steps of every kind as they did at twenty, in half the time.
+ */
+const KILLED_SPOKES = "10";
+/** The star of the cases that need more made than declared (20), or a second stack beside it (40). */
 const SPOKES = "20";
 /** Where in each run the kills land, as fractions of an uninterrupted run's duration. */
 const FRACTIONS = [0.1, 0.25, 0.4, 0.55, 0.7, 0.85];
@@ -43,7 +49,7 @@ interface Lab {
 }
 const star: Lab = {
   project,
-  config: (prefix) => ({ prefix, hubNetns: `${prefix}hub`, spokes: SPOKES }),
+  config: (prefix) => ({ prefix, hubNetns: `${prefix}hub`, spokes: KILLED_SPOKES }),
   fractions: FRACTIONS,
 };
 /**
@@ -99,13 +105,9 @@ function languageHostPipes(): string[] {
   return readdirSync(tmpdir()).filter((name) => name.startsWith("pulumi-node-pipes"));
 }
 
-/** Removes what a test of these left: namespaces with the prefixes, and the killed language hosts' FIFO folders. */
-function cleanUp(prefixes: string[], pipesBefore: Set<string>): void {
+/** Removes the namespaces with the prefixes that a test of these left. */
+function cleanUp(prefixes: string[]): void {
   for (const ns of namespaces().filter((n) => prefixes.some((p) => n.startsWith(p)))) removeNamespace(ns);
-  // What the killed language hosts left in the temp folder (their processes are all gone by now).
-  for (const name of languageHostPipes().filter((n) => !pipesBefore.has(n))) {
-    rmSync(path.join(tmpdir(), name), { recursive: true, force: true });
-  }
 }
 
 /** What each mode adds to the environment of the stack's pulumi commands. */
@@ -130,7 +132,23 @@ function leftOf(prefix: string, stackName: string): string[] {
   ];
 }
 
-describe("killed runs", () => {
+/**
+ * Two cases at a time: each has its own stack, backend and prefix, and looks only at what carries
+ * them, so neither sees the other. An engine run keeps about one core busy; two use the machine.
+ */
+describe("killed runs", { concurrency: 2 }, () => {
+  // What the killed language hosts left in the temp folder, removed once every case is over: a
+  // case still running has live ones there.
+  let pipesBefore = new Set<string>();
+  before(() => {
+    pipesBefore = new Set(languageHostPipes());
+  });
+  after(() => {
+    for (const name of languageHostPipes().filter((n) => !pipesBefore.has(n))) {
+      rmSync(path.join(tmpdir(), name), { recursive: true, force: true });
+    }
+  });
+
   for (const [mode, modeEnv] of Object.entries(modes)) {
     it(`recover, converge and leave nothing behind at every kill point, with ${mode}`, async () => {
       await killPoints(star, mode, modeEnv);
@@ -146,7 +164,6 @@ describe("killed runs", () => {
     let test: TestStack | undefined;
     let upB: Promise<Run> | undefined;
     const other = `${uniqueName("other")}`;
-    const pipesBefore = new Set(languageHostPipes());
     try {
       test = await testStack(project, { prefix: prefixA, hubNetns: `${prefixA}hub`, spokes: SPOKES });
       const { env } = test;
@@ -197,7 +214,7 @@ describe("killed runs", () => {
         await run(pulumi, ["stack", "rm", "--yes", "--force", "--stack", other], test.env);
       }
       await test?.dispose().catch(() => undefined);
-      cleanUp([prefixA, prefixB], pipesBefore);
+      cleanUp([prefixA, prefixB]);
     }
   });
 
@@ -205,7 +222,6 @@ describe("killed runs", () => {
     const prefix = uniqueName("kc").slice(0, 8);
     const pulumi = path.join(toolchainDir(), "pulumi");
     let test: TestStack | undefined;
-    const pipesBefore = new Set(languageHostPipes());
     try {
       test = await testStack(project, { prefix, hubNetns: `${prefix}hub`, spokes: SPOKES });
       const stackName = test.stack.name;
@@ -240,7 +256,7 @@ describe("killed runs", () => {
       assert.deepEqual(leftOf(prefix, stackName), [], "nothing left");
     } finally {
       await test?.dispose().catch(() => undefined);
-      cleanUp([prefix], pipesBefore);
+      cleanUp([prefix]);
     }
   });
 });
@@ -250,7 +266,6 @@ async function killPoints(lab: Lab, mode: string, modeEnv: Record<string, string
   const prefix = uniqueName("kp").slice(0, 8);
   const pulumi = path.join(toolchainDir(), "pulumi");
   let test: TestStack | undefined;
-  const pipesBefore = new Set(languageHostPipes());
   const figures = { killPoints: 0, survived: 0, leaked: 0 };
   try {
     test = await testStack(lab.project, lab.config(prefix));
@@ -306,7 +321,7 @@ async function killPoints(lab: Lab, mode: string, modeEnv: Record<string, string
       `${mode}: kill points: ${figures.killPoints}, survived: ${figures.survived}, leaked objects: ${figures.leaked}`,
     );
     await test?.dispose().catch(() => undefined);
-    cleanUp([prefix], pipesBefore);
+    cleanUp([prefix]);
   }
   assert.equal(figures.killPoints, 2 * lab.fractions.length);
   assert.equal(figures.survived, figures.killPoints, "every kill point recovered");

@@ -11,7 +11,8 @@ import { ip, loopbackUp, namespaceExists, removeNamespace, uniqueName } from "..
 const project = path.join(repoRoot, "examples/namespace");
 const type = "pulumi-nodejs:dynamic/netns:NetNamespace";
 
-describe("the namespace example through the engine", () => {
+// Side by side: each case has a namespace of its own and looks at nothing else.
+describe("the namespace example through the engine", { concurrency: 2 }, () => {
   it("is created, previews clean, is refreshed away when deleted, comes back, and is destroyed", async () => {
     const name = uniqueName();
     const { stack, dispose } = await testStack(project, { name });

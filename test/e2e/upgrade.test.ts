@@ -76,7 +76,9 @@ const places = [
   },
 ];
 
-describe("upgrading the package under a running lab", () => {
+// Side by side: each case has a project folder, a prefix and a stack of its own, and looks only at
+// those (the case from 0.3.0 below compares the whole machine, and runs alone).
+describe("upgrading the package under a running lab", { concurrency: 2 }, () => {
   for (const { where, folder, stored } of places) {
     it(`refreshes, takes the new shapes in place and destroys a stack of the previous release ${where}, storing less`, async () => {
       const dir = mkdtempSync(path.join(tmpdir(), folder));
