@@ -8,8 +8,13 @@
  * could is refused here rather than written in a way `ip` would read differently.
  */
 
-/** `ip [-n NETNS] -force -batch -`: every line is tried, a failure does not stop the rest. */
-export const BATCH_ARGS = ["-force", "-batch", "-"] as const;
+/**
+ * `ip [-n NETNS] [OPTIONS] -batch -`. Without `-force`, the first line that fails ends the batch:
+ * the lines before it were done, none after. With it, every line is tried.
+ */
+export function batchArgs(options: readonly string[]): string[] {
+  return [...options, "-batch", "-"];
+}
 
 /** The text of a batch: one line per command, each the arguments after `ip`. */
 export function batchText(commands: readonly (readonly string[])[]): string {

@@ -69,9 +69,17 @@ export function parseLinks(stdout: string): LinkInfo[] {
   });
 }
 
-/** `ip -details -json link show dev DEVICE`: the details say what kind of link it is. */
+/** ip's options for reading links as {@link parseLinks} takes them: the details say what kind of link it is. */
+export const DETAILS_JSON = ["-details", "-json"] as const;
+
+/** `ip link show dev DEVICE`. */
+export function linkShow(device: string): string[] {
+  return ["link", "show", "dev", device];
+}
+
+/** `ip -details -json link show dev DEVICE`. */
 export function linkShowDetails(device: string): string[] {
-  return ["-details", "-json", "link", "show", "dev", device];
+  return [...DETAILS_JSON, ...linkShow(device)];
 }
 
 /** What `ip link set` changes; absent properties stay as they are. */
@@ -145,10 +153,10 @@ export function linkDelete(device: string): string[] {
 }
 
 /**
- * `ip -echo -json link add name NAME mtu MTU type veth peer name PEER [netns PEER_NETNS] mtu MTU`: both
- * ends in one kernel step, so no half pair can exist. Run it in the namespace `NAME` is to live in.
- * With `-echo`, the kernel (6.3 and newer) answers with `NAME` as `ip -json link show` prints it:
- * its index and MAC, and its peer's index (`link_index`); older ones answer nothing.
+ * `ip link add name NAME mtu MTU type veth peer name PEER [netns PEER_NETNS] mtu MTU`: both ends
+ * in one kernel step, so no half pair can exist. Run it in the namespace `NAME` is to live in.
+ * (Neither an alias nor, for the peer, `up` can be given here: the kernel drops the one and refuses
+ * the other, so they are set after it.)
  */
 export function vethAdd(
   name: string,
@@ -159,8 +167,6 @@ export function vethAdd(
   const mtuArgs = mtu === undefined ? [] : ["mtu", String(mtu)];
   const netnsArgs = peerNetns === undefined ? [] : ["netns", peerNetns];
   return [
-    "-echo",
-    "-json",
     "link",
     "add",
     // Named by keyword: a bare name that is a prefix of one of ip's words ("a" of "address")

@@ -180,9 +180,12 @@ export default class NetnsConfigProvider implements KindProvider<NetnsConfigInpu
     for (const key of Object.keys(olds.sysctls)) if (!(key in news.sysctls)) delete previous[key];
     const newKeys = Object.keys(news.sysctls).filter((k) => !(k in olds.sysctls));
     Object.assign(previous, await this.setSysctls(netns, news, newKeys));
-    for (const [key, value] of Object.entries(news.sysctls)) {
-      if (key in olds.sysctls && olds.sysctls[key] !== value) await netns.writeFile(sysctlPath(key), value);
-    }
+    await writeSysctls(
+      netns,
+      Object.fromEntries(
+        Object.entries(news.sysctls).filter(([key, value]) => key in olds.sysctls && olds.sysctls[key] !== value),
+      ),
+    );
     await this.putBack(netns, without(olds.sysctls, news.sysctls), olds.previous);
     const problems = [
       ...(removed.length > 0 ? [describeFailures("removing", removed, removals, false)] : []),
@@ -237,8 +240,12 @@ export default class NetnsConfigProvider implements KindProvider<NetnsConfigInpu
     for (const key of keys) {
       const value = p.sysctls[key] as string;
       previous[key] = (found[key] === value ? await this.handedSysctl(p, key) : undefined) ?? (found[key] as string);
-      if (found[key] !== value) await netns.writeFile(sysctlPath(key), value);
     }
+    const changed = keys.filter((k) => found[k] !== p.sysctls[k]);
+    await undoOnFailure(
+      () => writeSysctls(netns, Object.fromEntries(changed.map((k) => [k, p.sysctls[k] as string]))),
+      () => this.putBack(netns, p.sysctls, previous),
+    );
     const now = await readSysctls(netns, keys);
     const refused = keys.filter((k) => now[k] !== p.sysctls[k]);
     if (refused.length > 0) {
@@ -266,15 +273,11 @@ export default class NetnsConfigProvider implements KindProvider<NetnsConfigInpu
 
   /** Writes back the value found before, for each of `sysctls` that has one; a key gone with its namespace is left. */
   private async putBack(netns: Netns, sysctls: Record<string, string>, previous: Record<string, string>) {
-    for (const key of Object.keys(sysctls)) {
+    const values = Object.keys(sysctls).flatMap((key) => {
       const value = previous[key];
-      if (value === undefined) continue;
-      try {
-        await netns.writeFile(sysctlPath(key), value);
-      } catch (e) {
-        if (!isFailure(e, "not-found")) throw e;
-      }
-    }
+      return value === undefined ? [] : [[key, value] as const];
+    });
+    await writeSysctls(netns, Object.fromEntries(values), "skip gone");
   }
 
   /** Whether an object that exists already is this stack's: in a namespace, or on a device, that it marked. */
@@ -393,6 +396,23 @@ function describeFailures(
 }
 
 /** Each of `keys` as the namespace sees it (undefined where there is no such key): one `cat` for them all. */
+/**
+ * Writes each sysctl its value: one write per distinct value, so that forwarding on in both
+ * families is one `tee`. With "skip gone", a key gone with its namespace or device is no failure.
+ */
+async function writeSysctls(netns: Netns, values: Record<string, string>, gone?: "skip gone"): Promise<void> {
+  const byValue = new Map<string, string[]>();
+  for (const [key, value] of Object.entries(values))
+    byValue.set(value, [...(byValue.get(value) ?? []), sysctlPath(key)]);
+  for (const [value, paths] of byValue) {
+    try {
+      await netns.writeFiles(paths, value);
+    } catch (e) {
+      if (gone === undefined || !isFailure(e, "not-found")) throw e;
+    }
+  }
+}
+
 async function readSysctls(netns: Netns, keys: string[]): Promise<Record<string, string | undefined>> {
   if (keys.length === 0) return {};
   try {

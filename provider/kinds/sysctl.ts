@@ -4,7 +4,7 @@
  */
 import { sysctlKey } from "../commands/names.js";
 import { normaliseSysctlValue, sysctlPath } from "../commands/sysctl.js";
-import { undefinedIfNotFound } from "../errors.js";
+import { ignoreNotFound, undefinedIfNotFound } from "../errors.js";
 import type { Machine } from "../machine/machine.js";
 import { forget, recall, remember, sysctlRecord } from "../records/journal.js";
 import { checkInputs, describeValue, known, netnsInput, ownerInput, sysctlValueInput, text } from "./base/inputs.js";
@@ -104,7 +104,7 @@ export default class SysctlProvider implements KindProvider<SysctlInputs, Sysctl
     // A sweep knows only the inputs (ledger.ts): the value to put back is then the journal's.
     const record = recordName(props);
     const previous = props.previous ?? (record === undefined ? undefined : await recall(this.machine, record));
-    if (previous !== undefined && (await this.readValue(props)) !== undefined) await this.writeValue(props, previous);
+    if (previous !== undefined) await ignoreNotFound(() => this.writeValue(props, previous));
     if (record !== undefined) await forget(this.machine, record);
   }
 

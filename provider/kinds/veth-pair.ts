@@ -3,7 +3,16 @@
  * namespace of its own choosing, as made by `ip link add NAME type veth peer name PEER netns PEER_NETNS`.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { type LinkChanges, type LinkInfo, linkDelete, linkSet, parseLinks, vethAdd } from "../commands/link.js";
+import {
+  DETAILS_JSON,
+  type LinkChanges,
+  type LinkInfo,
+  linkDelete,
+  linkSet,
+  linkShow,
+  parseLinks,
+  vethAdd,
+} from "../commands/link.js";
 import { interfaceName } from "../commands/names.js";
 import { ignoreNotFound } from "../errors.js";
 import type { Machine } from "../machine/machine.js";
@@ -110,18 +119,16 @@ export default class VethPairProvider implements KindProvider<VethPairInputs, Ve
   async create(inputs: VethPairInputs): Promise<Created<VethPairState>> {
     const [first, second] = ends(inputs);
     const [home, away] = homeAndAway(inputs);
-    const sendAway = away.netns === home.netns ? undefined : away.netns;
     const marker = markerOf(inputs.owner);
-    const both = [first, second];
     const runsIn = this.machine.netns(home.netns);
-    // The end the command makes, as the kernel echoes it (see vethAdd); none when it was adopted.
-    let made: LinkInfo | undefined;
+    // Both ends as the kernel has them once made and settled; none when the pair was adopted.
+    let made: Made | undefined;
     const state = await withIntent(this.machine, intentOf(inputs), marker, async (leftByKilledRun) => {
       const { adopted } = await createOrAdopt(
         `An interface named "${home.device}" or "${away.device}" in the namespaces of this veth pair`,
         runsIn.argv(linkDelete(home.device)),
         async () => {
-          made = parseLinks(await runsIn.change(vethAdd(home.device, away.device, sendAway, inputs.mtu)))[0];
+          made = await this.make(inputs, marker);
         },
         async () => {
           // Ours when both ends are there, and our mark reached one of them, or neither was marked
@@ -135,22 +142,52 @@ export default class VethPairProvider implements KindProvider<VethPairInputs, Ve
           );
         },
       );
+      if (!adopted) return this.describe(inputs, made);
       return undoOnFailure(
         async () => {
-          // One command per end: the mark, its bridge, and for an adopted pair the declared MTU and state.
-          await this.setEnds(both, (end) => ({
+          // One command per end: the mark, and the declared bridge, MTU and state.
+          await this.setEnds([first, second], (end) => ({
             alias: marker,
-            mtu: adopted ? inputs.mtu : undefined,
-            master: adopted ? (end.master ?? null) : end.master,
-            up: inputs.up || adopted ? inputs.up : undefined,
+            mtu: inputs.mtu,
+            master: end.master ?? null,
+            up: inputs.up,
           }));
-          return this.describe(inputs, adopted ? undefined : made);
+          return this.describe(inputs);
         },
-        // Ours for sure (just made, or adopted): removed without looking for the mark.
+        // Ours for sure (adopted): removed without looking for the mark.
         () => ignoreNotFound(() => runsIn.change(linkDelete(home.device))),
       );
     });
     return { id: this.id(inputs), outs: state };
+  }
+
+  /**
+   * Makes the pair, settles each end (its mark, its bridge, up) and reads it back: one `ip -batch`
+   * in each end's namespace, where a process per step took four. A failed add is thrown as it is,
+   * for createOrAdopt; a failure after it deletes the pair again.
+   */
+  private async make(inputs: VethPairInputs, marker: string | undefined): Promise<Made> {
+    const [home, away] = homeAndAway(inputs);
+    const here = this.machine.netns(home.netns);
+    const settle = (end: End): string[][] => {
+      const changes: LinkChanges = { alias: marker, master: end.master, up: inputs.up ? true : undefined };
+      return nothingToChange(changes) ? [] : [linkSet(end.device, changes)];
+    };
+    const sendAway = away.netns === home.netns ? undefined : away.netns;
+    const add = vethAdd(home.device, away.device, sendAway, inputs.mtu);
+    const made = await here.sequence([add, ...settle(home), linkShow(home.device)], DETAILS_JSON);
+    if (made.failed?.step === 0) throw made.failed.error;
+    return undoOnFailure(
+      async () => {
+        if (made.failed !== undefined) throw made.failed.error;
+        const sent = await this.machine
+          .netns(away.netns)
+          .sequence([...settle(away), linkShow(away.device)], DETAILS_JSON);
+        if (sent.failed !== undefined) throw sent.failed.error;
+        return { home: vethEnd(made.stdout, home), away: vethEnd(sent.stdout, away) };
+      },
+      () => ignoreNotFound(() => here.change(linkDelete(home.device))),
+    );
   }
 
   async read(id: string, props: VethPairState) {
@@ -210,7 +247,7 @@ export default class VethPairProvider implements KindProvider<VethPairInputs, Ve
   private async setEnds(both: End[], changes: (end: End) => LinkChanges): Promise<void> {
     for (const end of both) {
       const change = changes(end);
-      if (Object.values(change).every((v) => v === undefined)) continue;
+      if (nothingToChange(change)) continue;
       await this.machine.netns(end.netns).change(linkSet(end.device, change));
     }
   }
@@ -228,23 +265,44 @@ export default class VethPairProvider implements KindProvider<VethPairInputs, Ve
   }
 
   /**
-   * The state after create or update: the inputs plus each end's ifindex and MAC. `made` is the end
-   * a create made, as the kernel echoed it: then only the other end is read.
+   * The state after create or update: the inputs plus each end's ifindex and MAC, from `made` when
+   * a create made the pair, else read.
    */
-  private async describe(inputs: VethPairInputs, made?: LinkInfo): Promise<VethPairState> {
+  private async describe(inputs: VethPairInputs, made?: Made): Promise<VethPairState> {
     const [first, second] = ends(inputs);
     const [home] = homeAndAway(inputs);
-    const echoed = made?.ifname === home.device && made.address !== undefined ? made : undefined;
-    const read = (end: End) =>
-      echoed !== undefined && end.device === home.device && end.netns === home.netns
-        ? Promise.resolve(echoed)
-        : this.showVeth(end, inputs.owner);
+    const read = async (end: End) =>
+      made === undefined
+        ? this.showVeth(end, inputs.owner)
+        : end.device === home.device && end.netns === home.netns
+          ? made.home
+          : made.away;
     const [a, b] = await Promise.all([read(first), read(second)]);
     if (a === undefined || b === undefined) {
       throw new Error(`veth pair ${first.device}/${second.device} vanished right after it was set up`);
     }
     return { ...inputs, ifindex: a.ifindex, mac: a.address ?? "", peerIfindex: b.ifindex, peerMac: b.address ?? "" };
   }
+}
+
+/** The two ends of a pair just made, as the kernel showed them: the one made where the command ran, and the one sent away. */
+interface Made {
+  home: LinkInfo;
+  away: LinkInfo;
+}
+
+/** The end that `ip -details -json link show` printed, checked to be that veth end. */
+function vethEnd(stdout: string, end: End): LinkInfo {
+  const link = parseLinks(stdout)[0];
+  if (link?.ifname !== end.device || link.kind !== "veth") {
+    throw new Error(`veth end ${end.device} vanished right after it was set up`);
+  }
+  return link;
+}
+
+/** True when a `LinkChanges` changes nothing: no `ip link set` is run for it. */
+function nothingToChange(changes: LinkChanges): boolean {
+  return Object.values(changes).every((v) => v === undefined);
 }
 
 /**

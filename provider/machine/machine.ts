@@ -15,7 +15,7 @@
  * positional parameters and never part of the script's text. So it runs the same here and on a
  * host; adding one is a method here, its test on this machine, and its meaning for the fake.
  */
-import { BATCH_ARGS, batchFailures, batchText } from "../commands/batch.js";
+import { batchArgs, batchFailures, batchText } from "../commands/batch.js";
 import { netnsExec } from "../commands/netns.js";
 import { commandFailure, type Exit, fileFailure, type IpCommandError } from "../errors.js";
 
@@ -306,11 +306,30 @@ export class Netns {
    * index, classified as if it had run alone; none when all held.
    */
   async batch(commands: readonly (readonly string[])[]): Promise<Map<number, IpCommandError>> {
+    if (commands.length === 0) return new Map();
+    return (await this.runBatch(["-force"], commands)).failures;
+  }
+
+  /**
+   * Runs `commands` as one `ip [OPTIONS] -batch -` here, in order, stopping at the first that
+   * fails: the steps of one change, each of which needs the one before. `options` are ip's for them
+   * all (`-details -json`: a batch line takes none of its own). Returns what they printed and the
+   * step that failed, if one did, classified as if it had run alone: the steps before it were done.
+   */
+  async sequence(
+    commands: readonly (readonly string[])[],
+    options: readonly string[] = [],
+  ): Promise<{ stdout: string; failed?: { step: number; error: IpCommandError } }> {
+    const { stdout, failures } = await this.runBatch(options, commands);
+    const [failed] = failures;
+    return failed === undefined ? { stdout } : { stdout, failed: { step: failed[0], error: failed[1] } };
+  }
+
+  private async runBatch(options: readonly string[], commands: readonly (readonly string[])[]) {
     const failures = new Map<number, IpCommandError>();
-    if (commands.length === 0) return failures;
-    const argv = this.argv(BATCH_ARGS);
+    const argv = this.argv(batchArgs(options));
     const exit = await this.machine.changing(() => this.machine.system.run(argv, batchText(commands)));
-    if (exit.exitCode === 0) return failures;
+    if (exit.exitCode === 0) return { stdout: exit.stdout, failures };
     const lines = batchFailures(exit.stderr);
     // Not one line's failure (ip missing, the namespace gone, the host unreachable): the whole batch's.
     if (lines.size === 0 || exit.unreachable !== undefined) throw commandFailure(argv, exit);
@@ -318,7 +337,7 @@ export class Netns {
       const args = commands[line - 1];
       if (args !== undefined) failures.set(line - 1, commandFailure(this.argv(args), { ...exit, stderr: said }));
     }
-    return failures;
+    return { stdout: exit.stdout, failures };
   }
 
   /** Runs an `ip` command that only reads, leaving the shared reads alone. */
@@ -385,9 +404,22 @@ export class Netns {
   }
 
   /** Writes an existing file as this namespace sees it (`tee` under `ip netns exec`); never makes one. */
-  async writeFile(path: string, content: string): Promise<void> {
+  writeFile(path: string, content: string): Promise<void> {
+    return this.writeFiles([path], content);
+  }
+
+  /**
+   * Writes the same content to existing files as this namespace sees them: one `tee` for them all
+   * in a named namespace. A file that cannot be written fails the whole; the others are written.
+   */
+  async writeFiles(paths: readonly string[], content: string): Promise<void> {
     // A sysctl can change what the reads show (disable_ipv6 takes addresses away): a change.
-    if (this.name === undefined) return this.machine.changing(() => this.machine.writeFile(path, content));
-    await this.exec(["tee", path], content);
+    if (this.name === undefined) {
+      await this.machine.changing(async () => {
+        for (const path of paths) await this.machine.writeFile(path, content);
+      });
+      return;
+    }
+    await this.exec(["tee", ...paths], content);
   }
 }

@@ -70,7 +70,7 @@ describe("NetnsConfig diff, create, update, delete", () => {
     const procSys = new Map<string, string>();
     return new FakeSystem((argv, input) => {
       if (argv.includes("-batch")) return batch(input ?? "");
-      if (argv.includes("tee")) procSys.set(argv[argv.length - 1] as string, input ?? "");
+      if (argv.includes("tee")) for (const path of argv.slice(argv.indexOf("tee") + 1)) procSys.set(path, input ?? "");
       if (argv.includes("cat")) {
         const paths = argv.slice(argv.indexOf("cat") + 1);
         return { stdout: `${paths.map((path) => procSys.get(path) ?? "0").join("\n")}\n` };
@@ -112,6 +112,24 @@ describe("NetnsConfig diff, create, update, delete", () => {
       ].join("\n"),
     );
     assert.deepEqual(outs.previous, { "net.ipv4.ip_forward": "0" });
+  });
+
+  it("writes sysctls of one value with one tee, and puts them back the same way", async () => {
+    const system = fake();
+    const forwarding = { "net.ipv4.ip_forward": "1", "net.ipv6.conf.all.forwarding": "1", "net.ipv4.ip_ttl": "32" };
+    const { outs } = await new NetnsConfigProvider(system.machine).create(
+      await checked({ netns: "a", sysctls: forwarding }),
+    );
+    const tees = () => system.calls.filter((argv) => argv.includes("tee")).map((argv) => argv.slice(4).join(" "));
+    assert.deepEqual(tees(), [
+      "tee /proc/sys/net/ipv4/ip_forward /proc/sys/net/ipv6/conf/all/forwarding",
+      "tee /proc/sys/net/ipv4/ip_ttl",
+    ]);
+    system.calls.length = 0;
+    await new NetnsConfigProvider(system.machine).delete("a", outs);
+    assert.deepEqual(tees(), [
+      "tee /proc/sys/net/ipv4/ip_forward /proc/sys/net/ipv6/conf/all/forwarding /proc/sys/net/ipv4/ip_ttl",
+    ]);
   });
 
   it("adopts what its stack made (the namespace carries the mark), and hands it over", async () => {

@@ -111,6 +111,17 @@ describe("Sysctl in a namespace", () => {
     assert.deepEqual(runner.inputs, ["1"]);
   });
 
+  it("puts the value back with one write on delete, and none when there is nothing to put back", async () => {
+    const runner = new FakeSystem();
+    const provider = new SysctlProvider(runner.machine);
+    await provider.delete("id", { key: "net.ipv4.ip_forward", value: "1", netns: "a", previous: "0" });
+    assert.deepEqual(runner.commands, ["ip netns exec a tee /proc/sys/net/ipv4/ip_forward"]);
+    assert.deepEqual(runner.inputs, ["0"]);
+    const unowned = new FakeSystem();
+    await new SysctlProvider(unowned.machine).delete("id", { key: "net.ipv4.ip_forward", value: "1", netns: "a" });
+    assert.deepEqual(unowned.commands, []);
+  });
+
   it("reads a vanished namespace as gone and deletes without complaint", async () => {
     const runner = new FakeSystem(() => failure('Cannot open network namespace "a": No such file or directory'));
     const props = { key: "net.ipv4.ip_forward", value: "1", netns: "a", previous: "0" };

@@ -19,16 +19,30 @@ const veth = (ifname: string, ifindex: number, up = true) =>
 
 /**
  * A fake kernel where va (ifindex 5) and vb (ifindex 6) exist, va in namespace a and vb in b: it
- * answers both a look-up of one device and the read of a whole namespace.
+ * answers a look-up of one device, alone or as the last step of a batch, and the read of a whole
+ * namespace.
  */
 const present = () =>
-  new FakeSystem((argv) =>
-    (argv.includes("show") && argv.includes("va")) || (argv.includes("address") && argv.includes("a"))
+  new FakeSystem((argv, input) => {
+    const shows = (device: string) =>
+      (argv.includes("show") && argv.includes(device)) || (input ?? "").endsWith(`link show dev ${device}\n`);
+    return shows("va") || (argv.includes("address") && argv.includes("a"))
       ? { stdout: veth("va", 5) }
-      : (argv.includes("show") && argv.includes("vb")) || (argv.includes("address") && argv.includes("b"))
+      : shows("vb") || (argv.includes("address") && argv.includes("b"))
         ? { stdout: veth("vb", 6) }
-        : undefined,
-  );
+        : undefined;
+  });
+
+/** Each `ip -batch` the fake ran: where and how, and its lines. */
+function batches(system: FakeSystem): Array<[string, string[]]> {
+  let input = 0;
+  const found: Array<[string, string[]]> = [];
+  for (const argv of system.calls) {
+    if (!argv.includes("-batch")) continue;
+    found.push([argv.join(" "), (system.inputs[input++] ?? "").trimEnd().split("\n")]);
+  }
+  return found;
+}
 
 /** Both ends up, va in namespace a and vb in b, at the default MTU: the pair most tests make. */
 const pairAB: VethPairInputs = { name: "va", peerName: "vb", netns: "a", peerNetns: "b", mtu: 1500, up: true };
@@ -119,8 +133,6 @@ describe("VethPair diff", () => {
 describe("VethPair create", () => {
   it("makes both ends in one step from the first end's namespace", () => {
     assert.deepEqual(vethAdd("va", "vb", "b", 1400), [
-      "-echo",
-      "-json",
       "link",
       "add",
       "name",
@@ -139,36 +151,21 @@ describe("VethPair create", () => {
     ]);
   });
 
-  it("runs in a named namespace, sends the peer away, brings both up, and reports both ends", async () => {
+  it("makes, marks, brings up and reads back each end with one batch in its namespace, and reports both", async () => {
     const runner = present();
-    const { outs } = await new VethPairProvider(runner.machine).create({
-      ...pairAB,
-    });
-    assert.deepEqual(runner.commands.slice(0, 3), [
-      "ip -n a -echo -json link add name va mtu 1500 type veth peer name vb netns b mtu 1500",
-      "ip -n a link set dev va up",
-      "ip -n b link set dev vb up",
+    const { outs } = await new VethPairProvider(runner.machine).create({ ...pairAB, owner: "o" });
+    assert.deepEqual(batches(runner), [
+      [
+        "ip -n a -details -json -batch -",
+        [
+          "link add name va mtu 1500 type veth peer name vb netns b mtu 1500",
+          "link set dev va alias pulumi-netns:o up",
+          "link show dev va",
+        ],
+      ],
+      ["ip -n b -details -json -batch -", ["link set dev vb alias pulumi-netns:o up", "link show dev vb"]],
     ]);
-    assert.equal(outs.ifindex, 5);
-    assert.equal(outs.peerMac, "02:00:00:00:00:06");
-  });
-
-  it("takes the end it made from the kernel's echo, and reads only the other end", async () => {
-    const echo = JSON.stringify([
-      { ifindex: 5, link_index: 6, ifname: "va", flags: [], mtu: 1500, address: "02:00:00:00:00:05" },
-    ]);
-    const answers = new FakeSystem((argv) => {
-      if (argv.includes("add")) return { stdout: echo };
-      if (argv.includes("show") && argv.includes("vb")) return { stdout: veth("vb", 6) };
-      return undefined;
-    });
-    const { outs } = await new VethPairProvider(answers.machine).create({
-      ...pairAB,
-    });
-    assert.deepEqual(
-      answers.commands.filter((c) => c.includes(" show ")),
-      ["ip -n b -details -json link show dev vb"],
-    );
+    assert.equal(runner.commands.length, 2, "nothing else is run");
     assert.deepEqual(
       [outs.ifindex, outs.mac, outs.peerIfindex, outs.peerMac],
       [5, "02:00:00:00:00:05", 6, "02:00:00:00:00:06"],
@@ -178,13 +175,13 @@ describe("VethPair create", () => {
   it("runs in the root namespace when one end belongs there, sending the other end away", async () => {
     const runner = present();
     await new VethPairProvider(runner.machine).create({ name: "va", peerName: "vb", netns: "a", mtu: 1500, up: true });
-    assert.equal(
-      runner.commands[0],
-      "ip -echo -json link add name vb mtu 1500 type veth peer name va netns a mtu 1500",
-    );
+    assert.deepEqual(batches(runner)[0], [
+      "ip -details -json -batch -",
+      ["link add name vb mtu 1500 type veth peer name va netns a mtu 1500", "link set dev vb up", "link show dev vb"],
+    ]);
   });
 
-  it("does not send the peer anywhere when both ends share a namespace", async () => {
+  it("does not send the peer anywhere when both ends share a namespace, nor bring down ends up", async () => {
     const runner = present();
     await new VethPairProvider(runner.machine).create({
       name: "va",
@@ -194,26 +191,42 @@ describe("VethPair create", () => {
       mtu: 1500,
       up: false,
     });
-    assert.deepEqual(runner.commands.slice(0, 1), [
-      "ip -n a -echo -json link add name va mtu 1500 type veth peer name vb mtu 1500",
+    assert.deepEqual(batches(runner), [
+      [
+        "ip -n a -details -json -batch -",
+        ["link add name va mtu 1500 type veth peer name vb mtu 1500", "link show dev va"],
+      ],
+      ["ip -n a -details -json -batch -", ["link show dev vb"]],
     ]);
-    assert.equal(
-      runner.commands.some((c) => c.includes(" up")),
-      false,
-    );
   });
 
-  it("deletes the pair when bringing it up fails", async () => {
-    const runner = new FakeSystem((argv) =>
-      argv.at(-1) === "up" && argv.includes("vb")
-        ? failure("RTNETLINK answers: Invalid argument", 2)
-        : argv.includes("show") && argv.includes("va")
+  it("deletes the pair when bringing the far end up fails, naming that step", async () => {
+    const runner = new FakeSystem((argv, input) =>
+      argv.includes("b") && argv.includes("-batch")
+        ? failure("RTNETLINK answers: Invalid argument\nCommand failed -:1", 2)
+        : (input ?? "").includes("link show dev va")
           ? { stdout: veth("va", 5) }
           : undefined,
     );
-    const inputs = pairAB;
-    await assert.rejects(new VethPairProvider(runner.machine).create(inputs), /Invalid argument/);
+    await assert.rejects(
+      new VethPairProvider(runner.machine).create(pairAB),
+      /ip -n b link set dev vb up[\s\S]*Invalid argument/,
+    );
     assert.equal(runner.commands.at(-1), "ip -n a link delete dev va");
+  });
+
+  it("deletes the pair when settling the end it made fails, and leaves alone an add that failed", async () => {
+    const settleFails = new FakeSystem(() => failure("RTNETLINK answers: Invalid argument\nCommand failed -:2", 2));
+    await assert.rejects(new VethPairProvider(settleFails.machine).create(pairAB), /link set dev va up/);
+    assert.equal(settleFails.commands.at(-1), "ip -n a link delete dev va");
+
+    const addFails = new FakeSystem(() => failure("RTNETLINK answers: Operation not permitted\nCommand failed -:1", 2));
+    await assert.rejects(new VethPairProvider(addFails.machine).create(pairAB), /link add name va/);
+    assert.equal(
+      addFails.commands.some((c) => c.includes("delete")),
+      false,
+      "nothing was made, so nothing is deleted",
+    );
   });
 });
 
@@ -253,10 +266,10 @@ describe("VethPair ports", () => {
   it("puts each end on its own bridge in the command that brings it up", async () => {
     const runner = present();
     await new VethPairProvider(runner.machine).create({ ...pairAB, peerMaster: "br0" });
-    assert.deepEqual(runner.commands.slice(1, 3), [
-      "ip -n a link set dev va up",
-      "ip -n b link set dev vb master br0 up",
-    ]);
+    assert.deepEqual(
+      batches(runner).map(([, lines]) => lines[lines.length - 2]),
+      ["link set dev va up", "link set dev vb master br0 up"],
+    );
   });
 
   it("reads which bridge each end is on, so that one taken off its bridge shows as drift", async () => {

@@ -40,9 +40,11 @@ function fakeKernel(): FakeSystem {
       return { exitCode: 1, stderr: "Error: No such file or directory\n" };
     if (argv.includes("ping")) return { stdout: "64 bytes from 10.1.10.1: icmp_seq=1 ttl=64 time=0.05 ms\n" };
     if (argv.includes("tee")) sysctl = input ?? sysctl;
-    if (argv.includes("show") && !argv.includes("route")) {
+    // A batch that ends by showing one device (a veth pair's create).
+    const shownLast = /link show dev (\S+)\n$/.exec(input ?? "")?.[1];
+    if ((argv.includes("show") && !argv.includes("route")) || shownLast !== undefined) {
       // One device (`link show dev NAME`), or the whole namespace (`address show`).
-      const names = argv.includes("link") ? [argv.at(-1)] : ["lo", "va", "vb"];
+      const names = shownLast !== undefined ? [shownLast] : argv.includes("link") ? [argv.at(-1)] : ["lo", "va", "vb"];
       const link = (ifname: string | undefined, ifindex: number) => ({
         ifindex,
         ifname,
