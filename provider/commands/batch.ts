@@ -21,8 +21,17 @@ export function batchText(commands: readonly (readonly string[])[]): string {
   return commands.map((args) => `${args.map(batchWord).join(" ")}\n`).join("");
 }
 
+/** True when every word of `commands` can be written in a batch line as it is. */
+export function fitsBatch(commands: readonly (readonly string[])[]): boolean {
+  return commands.every((args) => args.every((word) => !unbatchable(word)));
+}
+
+function unbatchable(word: string): boolean {
+  return word === "" || /[\s#'"\\]/.test(word);
+}
+
 function batchWord(word: string): string {
-  if (word === "" || /[\s#'"\\]/.test(word)) {
+  if (unbatchable(word)) {
     throw new Error(`pulumi-netns: ${JSON.stringify(word)} cannot be written in an ip batch line`);
   }
   return word;

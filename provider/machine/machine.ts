@@ -15,9 +15,9 @@
  * positional parameters and never part of the script's text. So it runs the same here and on a
  * host; adding one is a method here, its test on this machine, and its meaning for the fake.
  */
-import { batchArgs, batchFailures, batchText } from "../commands/batch.js";
+import { batchArgs, batchFailures, batchText, fitsBatch } from "../commands/batch.js";
 import { netnsExec } from "../commands/netns.js";
-import { commandFailure, type Exit, fileFailure, type IpCommandError } from "../errors.js";
+import { commandFailure, type Exit, fileFailure, type IpCommandError, isIpError } from "../errors.js";
 
 /**
  * What a {@link Machine} is built on: running programs, and the file primitives the journal, the
@@ -320,9 +320,25 @@ export class Netns {
     commands: readonly (readonly string[])[],
     options: readonly string[] = [],
   ): Promise<{ stdout: string; failed?: { step: number; error: IpCommandError } }> {
+    // A word a batch line cannot carry (a mark from a resource name with a space or a `#`): the
+    // same steps, a process each.
+    if (!fitsBatch(commands)) return this.stepByStep(commands, options);
     const { stdout, failures } = await this.runBatch(options, commands);
     const [failed] = failures;
     return failed === undefined ? { stdout } : { stdout, failed: { step: failed[0], error: failed[1] } };
+  }
+
+  private async stepByStep(commands: readonly (readonly string[])[], options: readonly string[]) {
+    let stdout = "";
+    for (const [step, args] of commands.entries()) {
+      try {
+        stdout += await this.change([...options, ...args]);
+      } catch (e) {
+        if (!isIpError(e)) throw e;
+        return { stdout, failed: { step, error: e } };
+      }
+    }
+    return { stdout };
   }
 
   private async runBatch(options: readonly string[], commands: readonly (readonly string[])[]) {

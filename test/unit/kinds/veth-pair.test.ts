@@ -172,6 +172,18 @@ describe("VethPair create", () => {
     );
   });
 
+  it("runs the same steps one by one when the mark cannot be written in a batch line", async () => {
+    const runner = present();
+    await new VethPairProvider(runner.machine).create({ ...pairAB, owner: "p/s:my lab #2" });
+    assert.deepEqual(runner.commands, [
+      "ip -n a -details -json link add name va mtu 1500 type veth peer name vb netns b mtu 1500",
+      "ip -n a -details -json link set dev va alias pulumi-netns:p/s:my lab #2 up",
+      "ip -n a -details -json link show dev va",
+      "ip -n b -details -json link set dev vb alias pulumi-netns:p/s:my lab #2 up",
+      "ip -n b -details -json link show dev vb",
+    ]);
+  });
+
   it("runs in the root namespace when one end belongs there, sending the other end away", async () => {
     const runner = present();
     await new VethPairProvider(runner.machine).create({ name: "va", peerName: "vb", netns: "a", mtu: 1500, up: true });
