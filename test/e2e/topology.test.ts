@@ -38,6 +38,30 @@ const appended: TopologySpec = {
   ],
 };
 
+/**
+ * A lab as real ones are written: two links between the same two routers, /31 and /127 links from
+ * the pools, an interface numbered by its link and one by its segment, and segment members' and
+ * link ends' interfaces named as declared.
+ */
+const asWritten: TopologySpec = {
+  pools: { ipv4: "10.63.0.0/16", ipv6: "fd00:63::/48", pointToPoint: true },
+  nodes: [
+    { name: "s1", router: true },
+    { name: "l1", router: true },
+    { name: "l2", router: true },
+    { name: "h1" },
+    { name: "h2" },
+  ],
+  links: [
+    { between: ["s1", "l1"] },
+    { between: ["l1", "s1"] },
+    { between: ["s1", "l2"] },
+    { between: ["l2", "h2"], subnet: "10.63.100.0/24", numbers: [254, 1], devices: ["eth1", "eth0"] },
+  ],
+  segments: [{ name: "lan", members: ["l1", "h1"], devices: { h1: "e1-1" }, numbers: { l1: 254 } }],
+  checks: "all-pairs",
+};
+
 describe("a Topology changed under a running lab", () => {
   it("previews and applies only what a change names, and refuses a bad declaration before touching anything", async () => {
     const prefix = uniqueName("tp");
@@ -88,6 +112,34 @@ describe("a Topology changed under a running lab", () => {
       assert.deepEqual(machineState(), running, "nothing changed");
 
       await declare(appended);
+      await stack.destroy();
+      assert.deepEqual(machineState(), before, "the machine is exactly as it was before up");
+    } finally {
+      await dispose();
+      for (const ns of namespaces().filter((n) => n.startsWith(prefix))) removeNamespace(ns);
+    }
+  });
+
+  it("brings up a lab as real ones are written, checks every pair, previews clean and leaves nothing", async () => {
+    const prefix = uniqueName("tw");
+    const before = machineState();
+    const { stack, dispose } = await testStack(project, { prefix, spec: JSON.stringify(asWritten) });
+    try {
+      // The all-pairs checks are part of `up`: it fails if any pair does not answer.
+      const nodes = (await stack.up()).outputs.nodes?.value as Record<string, PlannedNode>;
+      const named = (node: string) => nodes[node]?.interfaces.map((i) => `${i.name} ${i.addresses.join(" ")}`);
+      assert.deepEqual(named("s1"), [
+        "l1 10.63.255.254/31 fd00:63:0:ffff:ffff:ffff:ffff:fffe/127",
+        "l1-2 10.63.255.253/31 fd00:63:0:ffff:ffff:ffff:ffff:fffd/127",
+        "l2 10.63.255.250/31 fd00:63:0:ffff:ffff:ffff:ffff:fffa/127",
+      ]);
+      assert.deepEqual(named("h1"), ["e1-1 10.63.0.4/24 fd00:63::4/64"]);
+      assert.deepEqual(named("l1")?.[0], "lan 10.63.0.254/24 fd00:63::fe/64");
+      // Its IPv4 subnet declared, its IPv6 one from the pool: a /127, whose ends are 0 and 1.
+      assert.deepEqual(named("h2"), ["eth0 10.63.100.1/24 fd00:63:0:ffff:ffff:ffff:ffff:fff9/127"]);
+      assert.deepEqual(named("l2")?.[1], "eth1 10.63.100.254/24 fd00:63:0:ffff:ffff:ffff:ffff:fff8/127");
+      assert.deepEqual(unreachable(nodes), [], "every node reaches every other");
+      await stack.preview({ refresh: true, expectNoChanges: true });
       await stack.destroy();
       assert.deepEqual(machineState(), before, "the machine is exactly as it was before up");
     } finally {

@@ -136,7 +136,7 @@ class Maker {
           const netns = this.netnsOf(member.node);
           this.ends.set(
             `${member.node}/${segment.name}`,
-            this.tunnelEnd(child, own, { name: segment.name, netns, mtu: segment.mtu }),
+            this.tunnelEnd(child, own, { name: member.device, netns, mtu: segment.mtu }),
           );
           this.tunnelEnd(`${child}-port`, port, {
             name: member.port,
@@ -150,7 +150,7 @@ class Maker {
           child,
           {
             host,
-            name: segment.name,
+            name: member.device,
             netns: this.netnsOf(member.node),
             peerName: member.port,
             peerNetns: ns,
@@ -168,7 +168,7 @@ class Maker {
   links(): void {
     for (const link of this.plan.links) {
       const [a, b] = link.ends;
-      const at = `${this.name}-${a.node}-${b.node}`;
+      const at = `${this.name}-${link.key}`;
       if (link.tunnel !== undefined) {
         const [ta, tb] = link.tunnel;
         const mtu = link.mtu;

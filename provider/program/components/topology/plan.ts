@@ -24,7 +24,7 @@ import { isProblem } from "../../../rule.js";
 import { allocate, checkNumbers, checkOverlaps, declaredNetwork, type Network, subnetsOf } from "./addressing.js";
 import { planChecks } from "./checks.js";
 import { planHosts } from "./hosts.js";
-import { checkDevices, interfaceNamed, topologyError } from "./problems.js";
+import { checkDevices, checkNames, interfaceNamed, topologyError } from "./problems.js";
 import { planNodes } from "./routing.js";
 import type { PlannedLink, PlannedNode, TopologyPlan, TopologySpec } from "./spec.js";
 import { Machines, Vnis } from "./tunnels.js";
@@ -81,6 +81,18 @@ export function planTopology(spec: TopologySpec): TopologyPlan {
     interfaceNamed(`nodes[${nodeIndex.get(node)}].name`, node, why, problems);
   };
 
+  /** A member of `known` named in a map of the declaration at `at`; a problem when it is none. */
+  const isMember = (at: string, name: string, known: string[]) => {
+    if (known.includes(name)) return true;
+    problems.push(`${at} names "${name}", which is not a member`);
+    return false;
+  };
+  /** An address number declared on a network: a whole number from 1. */
+  const isNumber = (at: string, number: unknown) => {
+    if (Number.isInteger(number) && (number as number) >= 1) return true;
+    problems.push(`${at} ${JSON.stringify(number)} must be a whole number from 1`);
+    return false;
+  };
   const numbers = new Map<string, number>();
   nodes.forEach((node, i) => {
     const number = node.number ?? i + 1;
@@ -101,9 +113,27 @@ export function planTopology(spec: TopologySpec): TopologyPlan {
     const known = members.filter((m, j) => isNode(`${at}.members[${j}]`, m) && members.indexOf(m) === j);
     // Each member's port, in the segment's namespace, is named after the member.
     for (const m of known) nodeAsInterface(m, `it names its port on ${at}`);
-    const devices = new Map(known.map((m) => [m, segment.name]));
-    networks.push({ id: segment.name, at, segment: true, members: known, devices, declared: segment, subnets: {} });
+    for (const [m, device] of Object.entries(segment.devices ?? {})) {
+      if (isMember(`${at}.devices`, m, known)) interfaceNamed(`${at}.devices.${m}`, device, "", problems);
+    }
+    const devices = new Map(known.map((m) => [m, segment.devices?.[m] ?? segment.name]));
+    const declaredNumbers = new Map<string, number>();
+    for (const [m, number] of Object.entries(segment.numbers ?? {})) {
+      if (isMember(`${at}.numbers`, m, known) && isNumber(`${at}.numbers.${m}`, number)) declaredNumbers.set(m, number);
+    }
+    networks.push({
+      id: segment.name,
+      at,
+      segment: true,
+      members: known,
+      devices,
+      declared: segment,
+      subnets: {},
+      numbers: new Map(known.map((m) => [m, declaredNumbers.get(m) ?? (numbers.get(m) as number)])),
+    });
   });
+  /** How many links joined each two nodes so far: the second and later are told apart by their count. */
+  const parallel = new Map<string, number>();
   links.forEach((link, i) => {
     const at = `links[${i}]`;
     const [a, b] = link.between ?? [];
@@ -114,17 +144,47 @@ export function planTopology(spec: TopologySpec): TopologyPlan {
     const known = [isNode(`${at}.between[0]`, a), isNode(`${at}.between[1]`, b)].every(Boolean);
     if (a === b) problems.push(`${at}.between joins "${a}" to itself`);
     if (!known || a === b) return;
+    const pair = [a, b].sort().join("\u0000");
+    const count = (parallel.get(pair) ?? 0) + 1;
+    parallel.set(pair, count);
+    const nth = count === 1 ? "" : `-${count}`;
     const devices = new Map<string, string>();
-    if (link.devices === undefined) {
+    if (link.devices === undefined && count === 1) {
       nodeAsInterface(b, `it names the interface at the far end of ${at}`);
       nodeAsInterface(a, `it names the interface at the far end of ${at}`);
       devices.set(a, b).set(b, a);
+    } else if (link.devices === undefined) {
+      const why = `named after the node at the far end and the link's count between the two; or give ${at}.devices`;
+      interfaceNamed(`${at}: the interface`, `${b}${nth}`, why, problems);
+      interfaceNamed(`${at}: the interface`, `${a}${nth}`, why, problems);
+      devices.set(a, `${b}${nth}`).set(b, `${a}${nth}`);
     } else {
       for (const [j, device] of link.devices.entries()) interfaceNamed(`${at}.devices[${j}]`, device, "", problems);
       devices.set(a, link.devices[0]).set(b, link.devices[1]);
     }
-    networks.push({ id: `${a}--${b}`, at, segment: false, members: [a, b], devices, declared: link, subnets: {} });
+    const declared = link.numbers;
+    const pairOfNumbers = Array.isArray(declared) && declared.length === 2;
+    if (declared !== undefined && !pairOfNumbers) {
+      problems.push(`${at}.numbers must be two address numbers, in the order of between`);
+    }
+    const given = pairOfNumbers && declared.map((n, j) => isNumber(`${at}.numbers[${j}]`, n)).every(Boolean);
+    const [na, nb] = given ? declared : [numbers.get(a), numbers.get(b)];
+    networks.push({
+      id: `${a}--${b}${nth}`,
+      key: `${a}-${b}${nth}`,
+      at,
+      segment: false,
+      members: [a, b],
+      devices,
+      declared: link,
+      subnets: {},
+      numbers: new Map([
+        [a, na as number],
+        [b, nb as number],
+      ]),
+    });
   });
+  checkNames(networks, problems);
   checkDevices(nodes, networks, problems);
 
   // Declared subnets first: they are where they are; the pools fill in around them.
@@ -141,7 +201,7 @@ export function planTopology(spec: TopologySpec): TopologyPlan {
   }
   for (const family of [4, 6] as const) {
     const pool = spec.pools?.[family === 4 ? "ipv4" : "ipv6"];
-    allocate(family, pool, networks, problems);
+    allocate(family, pool, networks, problems, spec.pools?.pointToPoint === true);
   }
   const pooled = spec.pools?.ipv4 !== undefined || spec.pools?.ipv6 !== undefined;
   for (const network of networks) {
@@ -151,7 +211,7 @@ export function planTopology(spec: TopologySpec): TopologyPlan {
     }
   }
   checkOverlaps(networks, problems);
-  checkNumbers(networks, numbers, problems);
+  checkNumbers(networks, problems);
   if (problems.length > 0) throw topologyError(problems);
 
   const machines = new Machines(spec, problems);
@@ -164,7 +224,7 @@ export function planTopology(spec: TopologySpec): TopologyPlan {
         : machines.of(`segments[${i}].machine`, segment.machine),
     ]),
   );
-  const planned: PlannedNode[] = planNodes(nodes, networks, numbers, netnsOf, problems).map((node) => {
+  const planned: PlannedNode[] = planNodes(nodes, networks, netnsOf, problems).map((node) => {
     const machine = machineOf.get(node.name);
     return machine === undefined ? node : { ...node, machine };
   });
@@ -182,6 +242,7 @@ export function planTopology(spec: TopologySpec): TopologyPlan {
         const machine = segmentMachine.get(n.id);
         const members = n.members.map((node) => ({
           node,
+          device: n.devices.get(node) as string,
           port: node,
           tunnel: machines.tunnel(vnis.next(`${n.id}/${node}`), machineOf.get(node), machine),
         }));
@@ -205,8 +266,8 @@ export function planTopology(spec: TopologySpec): TopologyPlan {
           { node: b, device: n.devices.get(b) as string },
         ];
         const tunnel = machines.tunnel(vnis.next(n.id), machineOf.get(a), machineOf.get(b));
-        if (tunnel === undefined) return { network: n.id, subnets: subnetsOf(n), ends };
-        return { network: n.id, subnets: subnetsOf(n), ends, tunnel, mtu: machines.mtu(tunnel) };
+        const link = { network: n.id, key: n.key as string, subnets: subnetsOf(n), ends };
+        return tunnel === undefined ? link : { ...link, tunnel, mtu: machines.mtu(tunnel) };
       }),
   };
 }

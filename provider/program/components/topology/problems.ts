@@ -33,3 +33,25 @@ export function checkDevices(nodes: TopologyNode[], networks: Network[], problem
     }
   }
 }
+
+/**
+ * No two networks may have one name, nor two links one resource name: a segment named like a
+ * link (`a--b`), or a link whose count between two nodes reads like another pair (`a`–`b`, the
+ * second, and `a`–`b-2`).
+ */
+export function checkNames(networks: Network[], problems: string[]): void {
+  for (const [what, nameOf] of [
+    ["network", (n: Network) => n.id],
+    ["resource name", (n: Network) => n.key],
+  ] as const) {
+    const seen = new Map<string, string>();
+    for (const network of networks) {
+      const name = nameOf(network);
+      if (name === undefined) continue;
+      const earlier = seen.get(name);
+      if (earlier !== undefined)
+        problems.push(`${earlier} and ${network.at} would have one ${what}, "${name}": rename a node`);
+      else seen.set(name, network.at);
+    }
+  }
+}

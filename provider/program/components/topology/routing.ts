@@ -14,13 +14,11 @@ import type { PlannedInterface, PlannedNode, PlannedRoute, TopologyNode, Topolog
 interface Graph {
   networksOf: Map<string, Network[]>;
   routers: Set<string>;
-  numbers: Map<string, number>;
 }
 
 export function planNodes(
   nodes: TopologyNode[],
   networks: Network[],
-  numbers: Map<string, number>,
   netnsOf: Map<string, string | undefined>,
   problems: string[],
 ): Omit<PlannedNode, "machine">[] {
@@ -29,14 +27,12 @@ export function planNodes(
   const graph: Graph = {
     networksOf,
     routers: new Set(nodes.filter((n) => n.router === true).map((n) => n.name)),
-    numbers,
   };
   return nodes.map((node, i) => {
-    const number = numbers.get(node.name) as number;
     const interfaces = (networksOf.get(node.name) ?? []).map((network) => ({
       name: network.devices.get(node.name) as string,
       network: network.id,
-      addresses: ([4, 6] as const).flatMap((f) => addressOf(network, f, number) ?? []),
+      addresses: ([4, 6] as const).flatMap((f) => addressOf(network, f, node.name) ?? []),
     }));
     const routes =
       node.routes === undefined
@@ -122,7 +118,7 @@ function computedRoutes(
   }
   const route = (network: Network | undefined, hop: Hop): PlannedRoute => ({
     destination: network === undefined ? "default" : networkOf(network.subnets[family] as Cidr),
-    via: (addressOf(hop.via, family, graph.numbers.get(hop.router) as number) as string).split("/")[0] as string,
+    via: (addressOf(hop.via, family, hop.router) as string).split("/")[0] as string,
     device: hop.via.devices.get(node.name) as string,
     key: `${network === undefined ? "default" : `to-${network.id}`}-v${family}`,
   });

@@ -53,14 +53,14 @@ export function topologyCommands(plan: TopologyPlan): TopologyCommands {
       const netns = netnsOf(member.node);
       if (member.tunnel !== undefined) {
         const [own, port] = member.tunnel;
-        tunnelEnd(own, segment.name, netns, mtu);
+        tunnelEnd(own, member.device, netns, mtu);
         tunnelEnd(port, member.port, ns, ` master ${segment.bridge}${mtu}`);
         continue;
       }
       up.push(
-        `ip -n ${ns} link add name ${member.port}${mtu} type veth peer name ${segment.name}${mtu}${netns === undefined ? " netns 1" : ` netns ${netns}`}`,
+        `ip -n ${ns} link add name ${member.port}${mtu} type veth peer name ${member.device}${mtu}${netns === undefined ? " netns 1" : ` netns ${netns}`}`,
         `ip -n ${ns} link set dev ${member.port} master ${segment.bridge} up`,
-        `${ipIn(netns)} link set dev ${segment.name} up`,
+        `${ipIn(netns)} link set dev ${member.device} up`,
       );
     }
   }

@@ -56,8 +56,16 @@ export interface TopologyLink {
   subnet?: string | undefined;
   /** Its IPv6 network. @default the next free /64 from the end of `pools.ipv6` */
   subnet6?: string | undefined;
-  /** The interface names at the two ends, in the order of `between`. @default each named after the node at the far end */
+  /**
+   * The interface names at the two ends, in the order of `between`. @default each named after the
+   * node at the far end; on the second and later links between the same two nodes, that name and `-K`
+   */
   devices?: [string, string] | undefined;
+  /**
+   * The two ends' address numbers on this link, in the order of `between`. A /31 or a /127 subnet
+   * numbers its ends 0 and 1 in that order, whatever these say. @default each node's `number`
+   */
+  numbers?: [number, number] | undefined;
 }
 
 /** A shared segment: a bridge in a namespace of its own, a port per member. */
@@ -72,14 +80,21 @@ export interface TopologySegment {
   subnet6?: string | undefined;
   /** The machine its bridge is on, by its name in `machines`. @default its first member's */
   machine?: string | undefined;
+  /** A member's interface on it, by member. @default named after the segment */
+  devices?: Record<string, string> | undefined;
+  /** A member's address number on it, by member (a /31 or a /127 numbers its two members 0 and 1). @default the node's `number` */
+  numbers?: Record<string, number> | undefined;
 }
 
 export interface TopologySpec {
   nodes: TopologyNode[];
   links?: TopologyLink[] | undefined;
   segments?: TopologySegment[] | undefined;
-  /** Where undeclared subnets come from; a family with no pool is used only where declared. */
-  pools?: { ipv4?: string | undefined; ipv6?: string | undefined } | undefined;
+  /**
+   * Where undeclared subnets come from; a family with no pool is used only where declared. Segments
+   * take a /24 and a /64; links too, or with `pointToPoint` a /31 (RFC 3021) and a /127 (RFC 6164).
+   */
+  pools?: { ipv4?: string | undefined; ipv6?: string | undefined; pointToPoint?: boolean | undefined } | undefined;
   /** Put before every namespace name, so stacks can coexist. @default "" */
   prefix?: string | undefined;
   /**
@@ -114,7 +129,7 @@ export interface PlannedTunnel {
 /** One interface of a node: its name, the network it is on, and its addresses there. */
 export interface PlannedInterface {
   name: string;
-  /** The segment's name, or `A--B` for the link between nodes A and B. */
+  /** The segment's name, or `A--B` for the link between nodes A and B (`A--B-K` for the K-th, from 2). */
   network: string;
   addresses: string[];
 }
@@ -147,16 +162,19 @@ export interface PlannedSegment {
   bridge: string;
   subnets: string[];
   /**
-   * Each member, with its port's name in the segment's namespace; a member on another machine
-   * reaches its port through a tunnel (`tunnel` is its end, `port` the bridge's end).
+   * Each member, with its interface's name (`device`) and its port's name in the segment's
+   * namespace; a member on another machine reaches its port through a tunnel (`tunnel` is its end,
+   * `port` the bridge's end).
    */
-  members: { node: string; port: string; tunnel?: [PlannedTunnel, PlannedTunnel] | undefined }[];
+  members: { node: string; device: string; port: string; tunnel?: [PlannedTunnel, PlannedTunnel] | undefined }[];
   /** Set when a member is on another machine: every interface on the segment gets it, to fit the tunnels. */
   mtu?: number | undefined;
 }
 
 export interface PlannedLink {
   network: string;
+  /** What names its resources: `A-B`, and `A-B-K` for the K-th link between the same two nodes, from 2. */
+  key: string;
   subnets: string[];
   ends: [{ node: string; device: string }, { node: string; device: string }];
   /** Set when its ends are on different machines: each end's tunnel, in the order of `ends`. */

@@ -80,6 +80,60 @@ describe("Topology addressing", () => {
     ]);
   });
 
+  it("numbers an interface as its link or segment says, beside the node's number elsewhere", () => {
+    const plan = planTopology({
+      pools: { ipv4: "10.41.0.0/16" },
+      nodes: [{ name: "r", router: true }, { name: "h1" }, { name: "h2" }],
+      segments: [{ name: "s", members: ["r", "h1"], numbers: { r: 254 } }],
+      links: [{ between: ["r", "h2"], numbers: [1, 2] }],
+    });
+    assert.deepEqual(
+      plan.nodes.map((n) => [n.name, n.interfaces.map((i) => i.addresses[0])]),
+      [
+        ["r", ["10.41.0.254/24", "10.41.255.1/24"]],
+        ["h1", ["10.41.0.2/24"]],
+        ["h2", ["10.41.255.2/24"]],
+      ],
+    );
+    assert.deepEqual(node(plan, "h1").routes, [
+      { destination: "default", via: "10.41.0.254", device: "s", key: "default-v4" },
+    ]);
+  });
+
+  it("gives point-to-point links a /31 and a /127, declared or from the pools, their ends numbered 0 and 1", () => {
+    const plan = planTopology({
+      pools: { ipv4: "10.42.0.0/16", ipv6: "fd00:42::/48", pointToPoint: true },
+      nodes: [{ name: "s1", router: true }, { name: "l1", router: true }, { name: "l2", router: true }, { name: "h" }],
+      links: [{ between: ["s1", "l1"] }, { between: ["s1", "l2"], subnet: "10.9.0.4/31", subnet6: "fd00:9::4/127" }],
+      segments: [{ name: "lan", members: ["l1", "h"] }],
+    });
+    assert.deepEqual(
+      plan.links.map((l) => l.subnets),
+      [
+        ["10.42.255.254/31", "fd00:42:0:ffff:ffff:ffff:ffff:fffe/127"],
+        ["10.9.0.4/31", "fd00:9::4/127"],
+      ],
+    );
+    assert.deepEqual(plan.segments[0]?.subnets, ["10.42.0.0/24", "fd00:42::/64"]);
+    assert.deepEqual(node(plan, "l2").interfaces[0]?.addresses, ["10.9.0.5/31", "fd00:9::5/127"]);
+    const toLan = node(plan, "l2").routes.find((r) => r.destination === "10.42.0.0/24");
+    assert.deepEqual(toLan, { destination: "10.42.0.0/24", via: "10.9.0.4", device: "s1", key: "to-lan-v4" });
+    assert.deepEqual(
+      problems({
+        nodes: [{ name: "a", router: true }, { name: "b" }, { name: "c" }],
+        links: [
+          { between: ["a", "b"], subnet: "10.9.0.0/31", numbers: [5, 6] },
+          { between: ["a", "c"], subnet: "10.9.2.0/24", numbers: [0, 1] },
+        ],
+        segments: [{ name: "s", members: ["a", "b", "c"], subnet: "10.9.1.0/31" }],
+      }),
+      [
+        "links[1].numbers[0] 0 must be a whole number from 1",
+        'segments[0]: "c" has address number 2, outside 10.9.1.0/31 (a point-to-point subnet has room for two members)',
+      ],
+    );
+  });
+
   it("refuses overlapping subnets, address numbers that clash or do not fit, and nodes that cannot reach each other", () => {
     assert.deepEqual(
       problems({

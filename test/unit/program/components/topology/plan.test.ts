@@ -12,8 +12,8 @@ describe("Topology planning: namespaces, bridges and interfaces, and the problem
       bridge: "lan2",
       subnets: ["10.20.1.0/24", "fd00:20:0:1::/64"],
       members: [
-        { node: "r", port: "r" },
-        { node: "h4", port: "h4" },
+        { node: "r", device: "lan2", port: "r" },
+        { node: "h4", device: "lan2", port: "h4" },
       ],
     });
     assert.deepEqual(plan.links, []);
@@ -60,12 +60,75 @@ describe("Topology planning: namespaces, bridges and interfaces, and the problem
     assert.deepEqual(
       problems({
         pools: { ipv4: "10.51.0.0/16" },
-        nodes: [{ name: "a", router: true }, { name: "b" }],
-        links: [{ between: ["a", "b"] }, { between: ["b", "a"] }],
+        nodes: [{ name: "a", router: true }, { name: "b" }, { name: "c" }],
+        links: [
+          { between: ["a", "b"], devices: ["eth1", "eth0"] },
+          { between: ["a", "c"], devices: ["eth1", "eth0"] },
+        ],
+        segments: [{ name: "s", members: ["a", "b"], devices: { b: "eth0" } }],
       }),
       [
-        'nodes[1] "b" would have two interfaces named "a", on links[0] and links[1]',
-        'nodes[0] "a" would have two interfaces named "b", on links[0] and links[1]',
+        'nodes[1] "b" would have two interfaces named "eth0", on segments[0] and links[0]',
+        'nodes[0] "a" would have two interfaces named "eth1", on links[0] and links[1]',
+      ],
+    );
+  });
+
+  it("tells parallel links apart: each its own network, resource name and interfaces", () => {
+    const plan = planTopology({
+      pools: { ipv4: "10.52.0.0/16" },
+      nodes: [
+        { name: "a", router: true },
+        { name: "b", router: true },
+      ],
+      links: [{ between: ["a", "b"] }, { between: ["b", "a"] }, { between: ["a", "b"], devices: ["e3", "e3"] }],
+    });
+    assert.deepEqual(
+      plan.links.map((l) => [l.network, l.key, l.ends.map((e) => e.device).join(" "), l.subnets.join(" ")]),
+      [
+        ["a--b", "a-b", "b a", "10.52.255.0/24"],
+        ["b--a-2", "b-a-2", "a-2 b-2", "10.52.254.0/24"],
+        ["a--b-3", "a-b-3", "e3 e3", "10.52.253.0/24"],
+      ],
+    );
+    assert.deepEqual(
+      problems({
+        pools: { ipv4: "10.52.0.0/16" },
+        nodes: [{ name: "a", router: true }, { name: "b-2" }, { name: "b" }, { name: "fifteen-bytes-x" }],
+        links: [
+          { between: ["a", "b"] },
+          { between: ["a", "b"], devices: ["x", "y"] },
+          { between: ["a", "b-2"], devices: ["z", "w"] },
+          { between: ["a", "fifteen-bytes-x"] },
+          { between: ["a", "fifteen-bytes-x"] },
+        ],
+      }),
+      [
+        "links[4]: the interface \"fifteen-bytes-x-2\" must be at most 15 bytes (the kernel's IFNAMSIZ), not 17 (named after the node at the far end and the link's count between the two; or give links[4].devices)",
+        'links[1] and links[2] would have one network, "a--b-2": rename a node',
+        'links[1] and links[2] would have one resource name, "a-b-2": rename a node',
+      ],
+    );
+  });
+
+  it("names a segment member's interface as declared; its port keeps the member's name", () => {
+    const plan = planTopology({ ...lan, segments: [{ name: "lan1", members: ["r", "h1"], devices: { h1: "e1-1" } }] });
+    assert.deepEqual(
+      plan.nodes.filter((n) => n.interfaces.length > 0).map((n) => [n.name, n.interfaces[0]?.name]),
+      [
+        ["r", "lan1"],
+        ["h1", "e1-1"],
+      ],
+    );
+    assert.deepEqual(plan.segments[0]?.members, [
+      { node: "r", device: "lan1", port: "r" },
+      { node: "h1", device: "e1-1", port: "h1" },
+    ]);
+    assert.deepEqual(
+      problems({ ...lan, segments: [{ name: "lan1", members: ["r", "h1"], devices: { h2: "x", h1: "a b" } }] }),
+      [
+        'segments[0].devices names "h2", which is not a member',
+        `segments[0].devices.h1 "a b" may contain only ASCII letters, digits, '_', '.' and '-' (no '/', ':', '%' or white space)`,
       ],
     );
   });

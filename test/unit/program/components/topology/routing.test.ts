@@ -10,6 +10,7 @@ describe("Topology routes", () => {
     // Links come from the end of the pool, in their order.
     assert.deepEqual(plan.links[0], {
       network: "r1--r2",
+      key: "r1-r2",
       subnets: ["10.30.255.0/24"],
       ends: [
         { node: "r1", device: "r2" },
