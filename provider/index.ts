@@ -38,6 +38,7 @@ export { MacVlan, type MacVlanArgs } from "./program/mac-vlan.js";
 export { Nat, type NatArgs } from "./program/nat.js";
 export { NetNamespace, type NetNamespaceArgs } from "./program/net-namespace.js";
 export { type ConfigRoute, NetnsConfig, type NetnsConfigArgs } from "./program/netns-config.js";
+export { NetnsExec, type NetnsExecArgs } from "./program/netns-exec.js";
 export { NetnsProcess, type NetnsProcessArgs } from "./program/netns-process.js";
 export { Reachability, type ReachabilityArgs } from "./program/reachability.js";
 export { ReachabilitySet, type ReachabilitySetArgs } from "./program/reachability-set.js";

@@ -29,6 +29,7 @@ export const kinds = {
   Nat: "nat",
   NetnsConfig: "netns-config",
   ReachabilitySet: "reachability-set",
+  NetnsExec: "netns-exec",
 } as const;
 
 export type Kind = keyof typeof kinds;

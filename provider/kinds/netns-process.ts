@@ -19,12 +19,10 @@ import { checkInputs, describeValue, known, netnsInput, number, ownerInput, text
 import type { Created, KindProvider, Updated } from "./base/kind.js";
 import { differ, undoOnFailure } from "./base/lifecycle.js";
 import { tcpProbe } from "./base/probes.js";
+import { BASE_PATH, programProblem } from "./base/programs.js";
 
 /** Where the logs go: one file per resource. */
 export const LOG_ROOT = process.env.PULUMI_NETNS_LOGS ?? "/var/log/pulumi-netns";
-
-/** The environment every process starts from: PATH alone, whatever the `pulumi` command had. */
-export const BASE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /** The environment variable that marks a process, and its children, as this resource's. */
 export const MARK_VARIABLE = "PULUMI_NETNS_OWNER";
@@ -292,19 +290,8 @@ export default class NetnsProcessProvider implements KindProvider<NetnsProcessIn
   private async lookForProgram(p: NetnsProcessInputs): Promise<Array<{ property: string; reason: string }>> {
     const program = p.command[0];
     if (program === undefined || !known(program) || (p.cwd !== undefined && !known(p.cwd))) return [];
-    const refuse = (reason: string) => [{ property: "command", reason: `${reason}; got ${describeValue(program)}` }];
-    if (!program.includes("/")) {
-      const dirs = (p.env.PATH ?? BASE_PATH).split(":").filter((d) => d !== "");
-      for (const dir of dirs) if ((await this.machine.pathKind(path.join(dir, program))) === "executable") return [];
-      return refuse(`names no program on PATH (${dirs.join(":")})`);
-    }
-    if (!path.isAbsolute(program) && p.cwd === undefined) {
-      return refuse("is a relative path: give an absolute one, or the working directory (cwd) it is relative to");
-    }
-    const full = path.resolve(p.cwd ?? "/", program);
-    const kind = await this.machine.pathKind(full);
-    if (kind === "executable") return [];
-    return refuse(kind === undefined ? `is not found (no ${full})` : `is not an executable file (${full})`);
+    const problem = await programProblem(this.machine, program, p.env.PATH ?? BASE_PATH, p.cwd);
+    return problem === undefined ? [] : [{ property: "command", reason: `${problem}; got ${describeValue(program)}` }];
   }
 }
 

@@ -369,6 +369,14 @@ export class Netns {
     return this.machine.attempt(this.inside(argv));
   }
 
+  /**
+   * Runs a program here that may change the machine, and returns how it ended, failed or not: a
+   * startup command (NetnsExec), whose failure is told with all it printed.
+   */
+  attempt(argv: readonly string[]): Promise<Exit> {
+    return this.machine.changing(() => this.machine.attempt(this.inside(argv)));
+  }
+
   /** Runs a program here that may change the machine (`nft`), with `input`, if any, on its stdin; returns its output. */
   exec(argv: readonly string[], input?: string): Promise<string> {
     return this.machine.changing(() => this.machine.run(this.inside(argv), input));

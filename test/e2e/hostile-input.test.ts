@@ -603,6 +603,31 @@ const cases: Case[] = [
     shown: q("10.0.0.2/24"),
     rule: /without a prefix length/,
   },
+  // Startup commands (NetnsExec): argv lists only, programs that exist, never the root namespace.
+  {
+    what: "a startup command that is a shell string",
+    kind: "NetnsExec",
+    args: { netns: "hostile-ns", commands: ["ip link set lo up; reboot"] },
+    property: "commands.0",
+    shown: q("ip link set lo up; reboot"),
+    rule: /a command as a list of strings \(argv; no shell reads it\)/,
+  },
+  {
+    what: "a startup command whose program is not found",
+    kind: "NetnsExec",
+    args: { netns: "hostile-ns", commands: [["ip", "link", "set", "dev", "lo", "up"], ["nosuchprogram"]] },
+    property: "commands.1",
+    shown: q("nosuchprogram"),
+    rule: /names no program on PATH/,
+  },
+  {
+    what: "startup commands in the root namespace",
+    kind: "NetnsExec",
+    args: { commands: [["ip", "link", "set", "dev", "lo", "up"]] },
+    property: "netns",
+    shown: "",
+    rule: /must name a namespace: what the commands do is undone only by the namespace going/,
+  },
   // Hosts (issue 16): what ssh would read as an option, or a key that is not a path.
   {
     what: "a host named like an ssh option",

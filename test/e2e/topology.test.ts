@@ -9,7 +9,7 @@ import path from "node:path";
 import { describe, it } from "node:test";
 import type { PlannedNode, TopologySpec } from "../../provider/index.js";
 import { previewChanges, repoRoot, testStack } from "../support/engine.js";
-import { machineState, namespaces, removeNamespace, uniqueName } from "../support/kernel.js";
+import { ip, machineState, namespaces, removeNamespace, uniqueName } from "../support/kernel.js";
 import { unreachable } from "../support/topology.js";
 
 const project = path.join(repoRoot, "test/e2e/programs/topology");
@@ -40,8 +40,8 @@ const appended: TopologySpec = {
 
 /**
  * A lab as real ones are written: two links between the same two routers, /31 and /127 links from
- * the pools, an interface numbered by its link and one by its segment, and segment members' and
- * link ends' interfaces named as declared.
+ * the pools, an interface numbered by its link and one by its segment, segment members' and link
+ * ends' interfaces named as declared, and a startup command.
  */
 const asWritten: TopologySpec = {
   pools: { ipv4: "10.63.0.0/16", ipv6: "fd00:63::/48", pointToPoint: true },
@@ -49,7 +49,7 @@ const asWritten: TopologySpec = {
     { name: "s1", router: true },
     { name: "l1", router: true },
     { name: "l2", router: true },
-    { name: "h1" },
+    { name: "h1", exec: [["ip", "address", "add", "192.0.2.1/32", "dev", "lo"]] },
     { name: "h2" },
   ],
   links: [
@@ -71,6 +71,11 @@ describe("a Topology changed under a running lab", () => {
     const upAndPing = async () => {
       const nodes = (await stack.up()).outputs.nodes?.value as Record<string, PlannedNode>;
       assert.deepEqual(unreachable(nodes), [], "every node reaches every other");
+      assert.match(
+        ip("-n", `${prefix}h1`, "address", "show", "dev", "lo"),
+        /inet 192\.0\.2\.1\/32/,
+        "h1's command ran",
+      );
       return nodes;
     };
     try {
@@ -139,6 +144,11 @@ describe("a Topology changed under a running lab", () => {
       assert.deepEqual(named("h2"), ["eth0 10.63.100.1/24 fd00:63:0:ffff:ffff:ffff:ffff:fff9/127"]);
       assert.deepEqual(named("l2")?.[1], "eth1 10.63.100.254/24 fd00:63:0:ffff:ffff:ffff:ffff:fff8/127");
       assert.deepEqual(unreachable(nodes), [], "every node reaches every other");
+      assert.match(
+        ip("-n", `${prefix}h1`, "address", "show", "dev", "lo"),
+        /inet 192\.0\.2\.1\/32/,
+        "h1's command ran",
+      );
       await stack.preview({ refresh: true, expectNoChanges: true });
       await stack.destroy();
       assert.deepEqual(machineState(), before, "the machine is exactly as it was before up");

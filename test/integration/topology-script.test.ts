@@ -18,7 +18,13 @@ describe("a Topology's script", () => {
       prefix,
       pools: { ipv4: "10.63.0.0/16", ipv6: "fd00:63::/48" },
       hosts: true,
-      nodes: [{ name: "r", router: true }, { name: "a" }, { name: "b" }, { name: "c" }],
+      nodes: [
+        { name: "r", router: true },
+        // Startup commands, one of them with words a shell would split and unquote.
+        { name: "a", exec: [["ip", "link", "set", "dev", "lo", "alias", "it's a's $HOME"]] },
+        { name: "b" },
+        { name: "c" },
+      ],
       segments: [{ name: "lan", members: ["r", "a", "b"] }],
       links: [{ between: ["r", "c"] }],
       checks: "all-pairs",
@@ -39,6 +45,10 @@ describe("a Topology's script", () => {
         plan.nodes.find((n) => n.name === "a")?.interfaces[0]?.addresses[0]?.split("/")[0],
         "the hosts files name every node",
       );
+      const lo = JSON.parse(
+        execFileSync("ip", ["-n", `${prefix}a`, "-json", "link", "show", "dev", "lo"], { encoding: "utf8" }),
+      );
+      assert.equal(lo[0]?.ifalias, "it's a's $HOME", "the startup command ran with its words as declared");
       execFileSync("sh", ["-c", down.join("\n")]);
       assert.deepEqual(machineState(), before, "the script's teardown leaves the machine as it was");
       assert.equal(existsSync("/etc/netns"), hadEtcNetns, "/etc/netns is there only if it was before");

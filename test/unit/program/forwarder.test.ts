@@ -81,6 +81,7 @@ describe("serialized providers", () => {
     Nat: [{ netns: "a", device: "va", sources: ["10.1.10.0/24"] }, "a/nat_035fc24ed30c9085"],
     NetnsConfig: [{ netns: "a", addresses: { "10.1.10.2/24": "va" }, routes: { default: { via: "10.1.10.1" } } }, "a"],
     ReachabilitySet: [{ netns: "a", destinations: { gw: "10.1.10.1" } }, "a/icmp"],
+    NetnsExec: [{ netns: "a", commands: [["/usr/bin/sleep", "0"]] }, "a/exec"],
   };
   for (const kind of kindNames) {
     const [inputs, id] = cases[kind];

@@ -19,10 +19,12 @@ import { Bridge } from "../../bridge.js";
 import { HostsFile } from "../../hosts-file.js";
 import { NetNamespace } from "../../net-namespace.js";
 import { NetnsConfig } from "../../netns-config.js";
+import { NetnsExec } from "../../netns-exec.js";
 import { ReachabilitySet } from "../../reachability-set.js";
 import { Sysctl } from "../../sysctl.js";
 import { VethPair } from "../../veth-pair.js";
 import { Vxlan } from "../../vxlan.js";
+import { FORWARDING, familiesOf } from "./forwarding.js";
 import type { PlannedCheck, PlannedNode, PlannedTunnel, TopologyPlan } from "./spec.js";
 
 /** How the resources of a machine of the plan are reached: its `host` (undefined: this machine). */
@@ -43,9 +45,6 @@ export interface CheckResult {
   rtt: number | undefined;
 }
 
-/** Each family's forwarding switch, in a router's namespace. */
-const FORWARDING = { 4: "net.ipv4.ip_forward", 6: "net.ipv6.conf.all.forwarding" } as const;
-
 /** Makes the resources of `plan`; returns the nodes, resolving once every resource is in place. */
 export function makeTopology(
   name: string,
@@ -59,6 +58,7 @@ export function makeTopology(
   maker.links();
   maker.configs();
   maker.hostsFiles();
+  maker.execs();
   const nodes = pulumi.all(maker.done).apply(() => Object.fromEntries(plan.nodes.map((n) => [n.name, n])));
   return { nodes, checks: maker.checks() };
 }
@@ -254,6 +254,28 @@ class Maker {
     }
   }
 
+  /** Each node's startup commands: one NetnsExec, once its interfaces, addresses and routes are in place. */
+  execs(): void {
+    for (const node of this.plan.nodes) {
+      const netns = this.netnsOf(node.name);
+      if (node.exec === undefined || netns === undefined) continue;
+      const at = `${this.name}-${node.name}-exec`;
+      // Its interfaces are the links' outputs: the commands wait for them, and for its NetnsConfig.
+      const ends = node.interfaces.map((iface) => this.ends.get(`${node.name}/${iface.network}`));
+      const config = this.configOf.get(node.name);
+      const exec = new NetnsExec(
+        at,
+        {
+          host: this.hostOfNode.get(node.name),
+          netns,
+          commands: pulumi.all(ends).apply(() => node.exec as string[][]),
+        },
+        { ...this.optsOf(at), dependsOn: config === undefined ? [] : [config] },
+      );
+      this.done.push(exec.id);
+    }
+  }
+
   /** The checks' results: one ReachabilitySet per node the checks start from, made after what is on their way. */
   checks(): pulumi.Output<CheckResult[]> {
     const bySource = new Map<string, PlannedCheck[]>();
@@ -314,12 +336,6 @@ class Maker {
       this.optsOf(at),
     ).name;
   }
-}
-
-/** The families a node has addresses of. */
-function familiesOf(node: PlannedNode): (4 | 6)[] {
-  const families = new Set(node.interfaces.flatMap((i) => i.addresses.map(familyOf)));
-  return ([4, 6] as const).filter((family) => families.has(family));
 }
 
 /** A check's destination in its ReachabilitySet: the node and the family (`r2-v4`). */

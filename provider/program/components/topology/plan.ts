@@ -26,7 +26,7 @@ import { planChecks } from "./checks.js";
 import { planHosts } from "./hosts.js";
 import { checkDevices, checkNames, interfaceNamed, topologyError } from "./problems.js";
 import { planNodes } from "./routing.js";
-import type { PlannedLink, PlannedNode, TopologyPlan, TopologySpec } from "./spec.js";
+import type { PlannedLink, PlannedNode, TopologyNode, TopologyPlan, TopologySpec } from "./spec.js";
 import { Machines, Vnis } from "./tunnels.js";
 
 /** Plans a topology, or throws one error that names every problem with the declaration. */
@@ -62,6 +62,7 @@ export function planTopology(spec: TopologySpec): TopologyPlan {
     }
     netnsOf.set(node.name, netns);
     named(`nodes[${i}]`, node.name, netns);
+    if (node.exec !== undefined) checkExec(`nodes[${i}].exec`, node, problems);
   }
   for (const [i, segment] of segments.entries()) {
     named(`segments[${i}]`, segment.name, `${prefix}${segment.name}`);
@@ -224,9 +225,10 @@ export function planTopology(spec: TopologySpec): TopologyPlan {
         : machines.of(`segments[${i}].machine`, segment.machine),
     ]),
   );
-  const planned: PlannedNode[] = planNodes(nodes, networks, netnsOf, problems).map((node) => {
+  const planned: PlannedNode[] = planNodes(nodes, networks, netnsOf, problems).map((node, i) => {
     const machine = machineOf.get(node.name);
-    return machine === undefined ? node : { ...node, machine };
+    const exec = nodes[i]?.exec;
+    return { ...node, ...(machine === undefined ? {} : { machine }), ...(exec === undefined ? {} : { exec }) };
   });
   const checks = planChecks(spec.checks, planned, problems);
   const hosts = spec.hosts === true ? planHosts(planned, problems) : [];
@@ -270,4 +272,15 @@ export function planTopology(spec: TopologySpec): TopologyPlan {
         return tunnel === undefined ? link : { ...link, tunnel, mtu: machines.mtu(tunnel) };
       }),
   };
+}
+
+/** A node's startup commands: a list of argv lists, in a namespace of its own (NetnsExec checks the rest). */
+function checkExec(at: string, node: TopologyNode, problems: string[]): void {
+  const commands = node.exec as unknown;
+  const isArgv = (c: unknown) => Array.isArray(c) && c.length > 0 && c.every((w) => typeof w === "string");
+  if (!Array.isArray(commands) || !commands.every(isArgv)) {
+    problems.push(`${at} must be a list of commands, each the program and its arguments as a list of strings`);
+  } else if (node.root === true) {
+    problems.push(`${at}: a node that is the root namespace runs no commands (what they did would outlive the lab)`);
+  }
 }

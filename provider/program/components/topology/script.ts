@@ -4,13 +4,13 @@
  * benchmark's baseline: the shell script one would otherwise write for the same lab.
  *
  * Pure: the plan in, text out. Every name in a plan is an interface or namespace name, an address
- * or a number, none of which needs quoting in a shell.
+ * or a number, none of which needs quoting in a shell; the words of a node's startup commands are
+ * quoted where they need it.
  */
 import { familyOf } from "../../../commands/address.js";
+import { sysctlPath } from "../../../commands/sysctl.js";
+import { FORWARDING, familiesOf } from "./forwarding.js";
 import type { PlannedNode, PlannedTunnel, TopologyPlan } from "./spec.js";
-
-/** Each family's forwarding switch, as a file under /proc/sys. */
-const FORWARDING = { 4: "/proc/sys/net/ipv4/ip_forward", 6: "/proc/sys/net/ipv6/conf/all/forwarding" } as const;
 
 /** The commands of a plan: `up` makes the lab, `checks` probes it, `down` takes it away. */
 export interface TopologyCommands {
@@ -96,8 +96,12 @@ export function topologyCommands(plan: TopologyPlan): TopologyCommands {
     down.push("rmdir --ignore-fail-on-non-empty /etc/netns");
   }
   for (const node of plan.nodes) {
+    for (const command of node.exec ?? []) up.push(`ip netns exec ${node.netns} ${command.map(shellWord).join(" ")}`);
+  }
+  for (const node of plan.nodes) {
     if (node.netns !== undefined || !node.router) continue;
-    for (const family of familiesOf(node)) down.push(`echo 0 > ${FORWARDING[family]}  # or the value it had before`);
+    for (const family of familiesOf(node))
+      down.push(`echo 0 > ${sysctlPath(FORWARDING[family])}  # or the value it had before`);
   }
   // Up to three tries, as a ReachabilitySet's: the first packets through a lab that has just come up
   // can be lost while its routers resolve their neighbours.
@@ -116,8 +120,8 @@ function nodeCommands(node: PlannedNode, ip: string): string[] {
     for (const family of familiesOf(node)) {
       lines.push(
         node.netns === undefined
-          ? `echo 1 > ${FORWARDING[family]}`
-          : `echo 1 | ip netns exec ${node.netns} tee ${FORWARDING[family]} >/dev/null`,
+          ? `echo 1 > ${sysctlPath(FORWARDING[family])}`
+          : `echo 1 | ip netns exec ${node.netns} tee ${sysctlPath(FORWARDING[family])} >/dev/null`,
       );
     }
   }
@@ -133,12 +137,6 @@ function nodeCommands(node: PlannedNode, ip: string): string[] {
   return lines;
 }
 
-/** The families a node has addresses of. */
-function familiesOf(node: PlannedNode): (4 | 6)[] {
-  const families = new Set(node.interfaces.flatMap((i) => i.addresses.map(familyOf)));
-  return ([4, 6] as const).filter((family) => families.has(family));
-}
-
 /** The plan as a shell script: the lab made, then checked; how to take it away, as comments at the end. */
 export function topologyScript(plan: TopologyPlan): string {
   const { up, checks, down } = topologyCommands(plan);
@@ -152,4 +150,9 @@ export function topologyScript(plan: TopologyPlan): string {
     ...down.map((line) => `#   ${line}`),
     "",
   ].join("\n");
+}
+
+/** A word as sh reads it back: as it is when it is plain, else in single quotes. */
+function shellWord(word: string): string {
+  return /^[A-Za-z0-9_./:=@+%,-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }

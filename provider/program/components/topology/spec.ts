@@ -24,6 +24,12 @@ export interface TopologyNode {
   root?: boolean | undefined;
   /** The machine it is on, by its name in `machines`. @default the first of `machines` (or this machine) */
   machine?: string | undefined;
+  /**
+   * Commands run once in its namespace when its links, addresses and routes are in place, in
+   * order, each the program and its arguments (argv: no shell reads it), as containerlab's `exec`
+   * (a NetnsExec). Not for a node that is the root namespace.
+   */
+  exec?: string[][] | undefined;
 }
 
 /**
@@ -151,6 +157,8 @@ export interface PlannedNode {
   router: boolean;
   interfaces: PlannedInterface[];
   routes: PlannedRoute[];
+  /** Its startup commands, as declared. */
+  exec?: string[][] | undefined;
 }
 
 export interface PlannedSegment {

@@ -111,6 +111,31 @@ describe("Topology planning: namespaces, bridges and interfaces, and the problem
     );
   });
 
+  it("carries a node's startup commands, and refuses them malformed or in the root namespace", () => {
+    const exec = [["ip", "link", "set", "dev", "lo", "mtu", "9000"]];
+    const plan = planTopology({
+      ...lan,
+      nodes: [{ name: "r", router: true, exec }, { name: "h1" }],
+      segments: [{ name: "lan1", members: ["r", "h1"] }],
+    });
+    assert.deepEqual(node(plan, "r").exec, exec);
+    assert.equal("exec" in node(plan, "h1"), false);
+    assert.deepEqual(
+      problems({
+        ...lan,
+        nodes: [
+          { name: "r", router: true, root: true, exec },
+          { name: "h1", exec: ["ip link set lo up"] as unknown as string[][] },
+        ],
+        segments: [{ name: "lan1", members: ["r", "h1"] }],
+      }),
+      [
+        "nodes[0].exec: a node that is the root namespace runs no commands (what they did would outlive the lab)",
+        "nodes[1].exec must be a list of commands, each the program and its arguments as a list of strings",
+      ],
+    );
+  });
+
   it("names a segment member's interface as declared; its port keeps the member's name", () => {
     const plan = planTopology({ ...lan, segments: [{ name: "lan1", members: ["r", "h1"], devices: { h1: "e1-1" } }] });
     assert.deepEqual(
