@@ -12,7 +12,7 @@ export {
   type StarSpoke,
   starMermaid,
 } from "./program/components/star-lab.js";
-export { topologyMermaid } from "./program/components/topology/picture.js";
+export { topologyDot, topologyMermaid } from "./program/components/topology/picture.js";
 export { planTopology } from "./program/components/topology/plan.js";
 export { type TopologyCommands, topologyCommands, topologyScript } from "./program/components/topology/script.js";
 export type {

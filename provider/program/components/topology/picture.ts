@@ -1,4 +1,4 @@
-/** The topology as a picture: a Mermaid flowchart. */
+/** The topology as a picture: a Mermaid flowchart, or a Graphviz (DOT) graph. */
 
 import type { TopologyPlan } from "./spec.js";
 
@@ -39,4 +39,52 @@ export function topologyMermaid(plan: TopologyPlan): string {
     lines.push(`  ${id.get(link.ends[0].node)} ---|"${a} — ${b}"| ${id.get(link.ends[1].node)}`);
   }
   return `${lines.join("\n")}\n`;
+}
+
+/**
+ * The topology as a Graphviz graph (DOT): routers as hexagons, hosts as boxes, segments as
+ * ellipses with their subnets, each machine's part in a cluster of its own. Every link and port is
+ * an edge of its own, so parallel links are drawn as such, each end labelled with its interface and
+ * addresses. Render it with `dot -Tsvg`.
+ */
+export function topologyDot(plan: TopologyPlan): string {
+  const id = new Map(plan.nodes.map((node, i) => [node.name, `n${i}`]));
+  const lines = ["graph topology {", "  rankdir=LR;"];
+  const machines = [...new Set([...plan.nodes, ...plan.segments].flatMap((x) => x.machine ?? []))];
+  const boxes = machines.length > 0 ? machines : [undefined];
+  boxes.forEach((machine, m) => {
+    const indent = machine === undefined ? "  " : "    ";
+    if (machine !== undefined) lines.push(`  subgraph cluster_m${m} {`, `    label=${dotString(machine)};`);
+    plan.nodes.forEach((node, i) => {
+      if (node.machine !== machine) return;
+      const [label, shape] = node.router ? [`${node.name} (router)`, "hexagon"] : [node.name, "box"];
+      lines.push(`${indent}n${i} [label=${dotString(label)}, shape=${shape}];`);
+    });
+    plan.segments.forEach((segment, i) => {
+      if (segment.machine !== machine) return;
+      lines.push(`${indent}s${i} [label=${dotString([segment.name, ...segment.subnets].join("\n"))}, shape=ellipse];`);
+    });
+    if (machine !== undefined) lines.push("  }");
+  });
+  const end = (node: string, network: string) => {
+    const iface = plan.nodes.find((n) => n.name === node)?.interfaces.find((i) => i.network === network);
+    return dotString([iface?.name, ...(iface?.addresses ?? [])].join("\n"));
+  };
+  plan.segments.forEach((segment, i) => {
+    for (const { node } of segment.members)
+      lines.push(`  ${id.get(node)} -- s${i} [taillabel=${end(node, segment.name)}];`);
+  });
+  for (const link of plan.links) {
+    const [a, b] = link.ends;
+    lines.push(
+      `  ${id.get(a.node)} -- ${id.get(b.node)} [taillabel=${end(a.node, link.network)}, headlabel=${end(b.node, link.network)}];`,
+    );
+  }
+  lines.push("}");
+  return `${lines.join("\n")}\n`;
+}
+
+/** A DOT string: in double quotes, with `"` and `\` escaped (a `\n` put in on purpose stays a line break). */
+function dotString(text: string): string {
+  return `"${text.replace(/["\\]/g, (c) => `\\${c}`).replaceAll("\n", "\\n")}"`;
 }

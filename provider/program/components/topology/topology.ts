@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { HostInput } from "../../../commands/host.js";
 import { type CheckResult, type HostOf, makeTopology } from "./make.js";
-import { topologyMermaid } from "./picture.js";
+import { topologyDot, topologyMermaid } from "./picture.js";
 import { planTopology } from "./plan.js";
 import { topologyScript } from "./script.js";
 import type { PlannedNode, TopologyMachine, TopologySpec } from "./spec.js";
@@ -30,6 +30,8 @@ export class Topology extends pulumi.ComponentResource {
   readonly checks: pulumi.Output<CheckResult[]>;
   /** The topology as a Mermaid flowchart, for a README or a stack output. */
   readonly mermaid: pulumi.Output<string>;
+  /** The topology as a Graphviz graph (DOT): `pulumi stack output dot | dot -Tsvg > lab.svg`. */
+  readonly dot: pulumi.Output<string>;
   /**
    * The lab as a shell script of plain `ip` commands, one per object: what this Topology makes,
    * then its checks, and how to take it away (script.ts).
@@ -44,7 +46,14 @@ export class Topology extends pulumi.ComponentResource {
     this.nodes = made.nodes;
     this.checks = made.checks;
     this.mermaid = pulumi.output(topologyMermaid(plan));
+    this.dot = pulumi.output(topologyDot(plan));
     this.script = pulumi.output(topologyScript(plan));
-    this.registerOutputs({ nodes: this.nodes, checks: this.checks, mermaid: this.mermaid, script: this.script });
+    this.registerOutputs({
+      nodes: this.nodes,
+      checks: this.checks,
+      mermaid: this.mermaid,
+      dot: this.dot,
+      script: this.script,
+    });
   }
 }
