@@ -12,6 +12,11 @@ export {
   type StarSpoke,
   starMermaid,
 } from "./program/components/star-lab.js";
+export {
+  type ContainerlabLab,
+  type ContainerlabOptions,
+  fromContainerlab,
+} from "./program/components/topology/containerlab.js";
 export { topologyDot, topologyMermaid } from "./program/components/topology/picture.js";
 export { planTopology } from "./program/components/topology/plan.js";
 export { type TopologyCommands, topologyCommands, topologyScript } from "./program/components/topology/script.js";

@@ -100,17 +100,21 @@ describe("a Topology changed under a running lab", () => {
       const running = machineState();
       await declare({
         ...appended,
-        links: [{ between: ["h1", "ghost"] }],
+        nodes: [...appended.nodes.slice(0, -1), { name: "h4", exec: ["rm -rf /"] as unknown as string[][] }],
+        links: [{ between: ["h1", "ghost"] }, { between: ["r", "h1"], numbers: [0, 2] }],
         segments: [
           ...(appended.segments ?? []),
-          { name: "s3", members: ["r"], subnet: "10.99.0.0/16" },
+          { name: "s3", members: ["r"], subnet: "10.99.0.0/16", devices: { h9: "eth0" } },
           { name: "s4", members: ["r"], subnet: "10.99.5.0/24" },
         ],
       });
       await assert.rejects(stack.preview(), (e: Error) => {
-        assert.match(e.message, /the topology has 2 problem\(s\)/);
+        assert.match(e.message, /the topology has 5 problem\(s\)/);
         assert.match(e.message, /links\[0\]\.between\[1\] "ghost" is not a declared node/);
         assert.match(e.message, /segments\[2\]'s subnet 10\.99\.0\.0\/16 overlaps segments\[3\]'s 10\.99\.5\.0\/24/);
+        assert.match(e.message, /nodes\[4\]\.exec must be a list of commands, each the program and its arguments/);
+        assert.match(e.message, /links\[1\]\.numbers\[0\] 0 must be a whole number from 1/);
+        assert.match(e.message, /segments\[2\]\.devices names "h9", which is not a member/);
         return true;
       });
       await assert.rejects(stack.up());
