@@ -45,6 +45,7 @@ export { NetNamespace, type NetNamespaceArgs } from "./program/net-namespace.js"
 export { type ConfigRoute, NetnsConfig, type NetnsConfigArgs } from "./program/netns-config.js";
 export { NetnsExec, type NetnsExecArgs } from "./program/netns-exec.js";
 export { NetnsProcess, type NetnsProcessArgs } from "./program/netns-process.js";
+export { Qdisc, type QdiscArgs } from "./program/qdisc.js";
 export { Reachability, type ReachabilityArgs } from "./program/reachability.js";
 export { ReachabilitySet, type ReachabilitySetArgs } from "./program/reachability-set.js";
 export { ResolvConf, type ResolvConfArgs } from "./program/resolv-conf.js";

@@ -30,6 +30,7 @@ export const kinds = {
   NetnsConfig: "netns-config",
   ReachabilitySet: "reachability-set",
   NetnsExec: "netns-exec",
+  Qdisc: "qdisc",
 } as const;
 
 export type Kind = keyof typeof kinds;

@@ -356,6 +356,21 @@ export class Netns {
     return { stdout: exit.stdout, failures };
   }
 
+  /** Runs a `tc` command here (`tc -n NAME ARGS`) that may change the machine; returns its output. */
+  tc(args: readonly string[]): Promise<string> {
+    return this.machine.changing(() => this.machine.run(this.tcArgv(args)));
+  }
+
+  /** Runs a `tc` command here that only reads. */
+  tcRead(args: readonly string[]): Promise<string> {
+    return this.machine.run(this.tcArgv(args));
+  }
+
+  /** The full argv of `tc ARGS` run here, as run and as shown in messages. */
+  tcArgv(args: readonly string[]): string[] {
+    return this.name === undefined ? ["tc", ...args] : ["tc", "-n", this.name, ...args];
+  }
+
   /** Runs an `ip` command that only reads, leaving the shared reads alone. */
   read(args: readonly string[]): Promise<string> {
     return this.machine.run(this.argv(args));

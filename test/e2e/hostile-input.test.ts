@@ -628,6 +628,31 @@ const cases: Case[] = [
     shown: "",
     rule: /must name a namespace: what the commands do is undone only by the namespace going/,
   },
+  // Link shaping (Qdisc): tc's own units, and netem's parameters as netem takes them.
+  {
+    what: "a rate in bytes where tc takes bits",
+    kind: "Qdisc",
+    args: { netns: "hostile-ns", device: "v0", rate: "10mb" },
+    property: "rate",
+    shown: q("10mb"),
+    rule: /must be a rate in bits per second as tc writes it/,
+  },
+  {
+    what: "a loss over 100%",
+    kind: "Qdisc",
+    args: { netns: "hostile-ns", device: "v0", loss: "150%" },
+    property: "loss",
+    shown: q("150%"),
+    rule: /must be a percentage from 0% to 100%/,
+  },
+  {
+    what: "a jitter without a delay",
+    kind: "Qdisc",
+    args: { netns: "hostile-ns", device: "v0", jitter: "2ms", loss: "1%" },
+    property: "jitter",
+    shown: "",
+    rule: /varies the delay: give delay too/,
+  },
   // Hosts (issue 16): what ssh would read as an option, or a key that is not a path.
   {
     what: "a host named like an ssh option",

@@ -82,6 +82,7 @@ describe("serialized providers", () => {
     NetnsConfig: [{ netns: "a", addresses: { "10.1.10.2/24": "va" }, routes: { default: { via: "10.1.10.1" } } }, "a"],
     ReachabilitySet: [{ netns: "a", destinations: { gw: "10.1.10.1" } }, "a/icmp"],
     NetnsExec: [{ netns: "a", commands: [["/usr/bin/sleep", "0"]] }, "a/exec"],
+    Qdisc: [{ netns: "a", device: "va", rate: "10mbit" }, "a/va/root"],
   };
   for (const kind of kindNames) {
     const [inputs, id] = cases[kind];
