@@ -21,6 +21,7 @@ export { topologyDot, topologyMermaid } from "./program/components/topology/pict
 export { planTopology } from "./program/components/topology/plan.js";
 export { type TopologyCommands, topologyCommands, topologyScript } from "./program/components/topology/script.js";
 export type {
+  LinkShaping,
   PlannedCheck,
   PlannedInterface,
   PlannedLink,

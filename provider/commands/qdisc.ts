@@ -55,6 +55,36 @@ export interface Shaping {
   corrupt?: string | undefined;
 }
 
+/** Each parameter of a shaping, with its rule. */
+export const SHAPING_RULES = {
+  rate,
+  burst: size,
+  latency: time,
+  delay: time,
+  jitter: time,
+  loss: percent,
+  duplicate: percent,
+  corrupt: percent,
+} as const;
+
+/** What is wrong with a shaping as a whole, by property: what it needs, and what does not fit its kind. */
+export function shapingProblems(s: Shaping): Array<{ property: string; reason: string }> {
+  const problems = [];
+  const kind = shapingKind(s);
+  if (kind === "tbf" && s.rate === undefined) {
+    problems.push({ property: "rate", reason: "or one of delay, loss, duplicate and corrupt must be given" });
+  }
+  if (s.jitter !== undefined && s.delay === undefined) {
+    problems.push({ property: "jitter", reason: "varies the delay: give delay too" });
+  }
+  if (kind === "netem") {
+    for (const key of ["burst", "latency"] as const) {
+      if (s[key] !== undefined) problems.push({ property: key, reason: "is tbf's, which a rate alone uses" });
+    }
+  }
+  return problems;
+}
+
 /** The qdisc kind a shaping needs: netem as soon as anything only netem does is asked for. */
 export function shapingKind(s: Shaping): "tbf" | "netem" {
   return [s.delay, s.jitter, s.loss, s.duplicate, s.corrupt].some((v) => v !== undefined) ? "netem" : "tbf";

@@ -23,6 +23,7 @@ import {
   rateBytes,
   type Shaping,
   shapingKind,
+  shapingProblems,
   size,
   time,
 } from "../commands/qdisc.js";
@@ -67,21 +68,7 @@ export default class QdiscProvider implements KindProvider<QdiscInputs, QdiscSta
           owner: ownerInput(z),
         }),
       news,
-      (p) => {
-        const failures = [];
-        if (SHAPING.every((key) => p[key] === undefined) || (shapingKind(p) === "tbf" && p.rate === undefined)) {
-          failures.push({ property: "rate", reason: "or one of delay, loss, duplicate and corrupt must be given" });
-        }
-        if (p.jitter !== undefined && p.delay === undefined) {
-          failures.push({ property: "jitter", reason: "varies the delay: give delay too" });
-        }
-        if (shapingKind(p) === "netem") {
-          for (const key of ["burst", "latency"] as const) {
-            if (p[key] !== undefined) failures.push({ property: key, reason: "is tbf's, which a rate alone uses" });
-          }
-        }
-        return failures;
-      },
+      shapingProblems,
     );
   }
 

@@ -5,11 +5,12 @@
  * every problem named, and nothing on the machine changes. Every namespace is the test's own.
  */
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { describe, it } from "node:test";
 import type { PlannedNode, TopologySpec } from "../../provider/index.js";
 import { previewChanges, repoRoot, testStack } from "../support/engine.js";
-import { ip, machineState, namespaces, removeNamespace, uniqueName } from "../support/kernel.js";
+import { ip, machineState, namespaces, removeNamespace, throughput, uniqueName } from "../support/kernel.js";
 import { unreachable } from "../support/topology.js";
 
 const project = path.join(repoRoot, "test/e2e/programs/topology");
@@ -154,6 +155,40 @@ describe("a Topology changed under a running lab", () => {
         "h1's command ran",
       );
       await stack.preview({ refresh: true, expectNoChanges: true });
+      await stack.destroy();
+      assert.deepEqual(machineState(), before, "the machine is exactly as it was before up");
+    } finally {
+      await dispose();
+      for (const ns of namespaces().filter((n) => n.startsWith(prefix))) removeNamespace(ns);
+    }
+  });
+
+  it("shapes a link at each end's declared rate, shows a shaping taken away by hand, and puts it back", async () => {
+    const prefix = uniqueName("ts");
+    const before = machineState();
+    const shaped: TopologySpec = {
+      pools: { ipv4: "10.64.0.0/16" },
+      nodes: [{ name: "a" }, { name: "b" }],
+      links: [{ between: ["a", "b"], shaping: [{ rate: "20mbit" }, { rate: "10mbit" }] }],
+    };
+    const { stack, dispose } = await testStack(project, { prefix, spec: JSON.stringify(shaped) });
+    try {
+      const nodes = (await stack.up()).outputs.nodes?.value as Record<string, PlannedNode>;
+      const address = (node: string) => nodes[node]?.interfaces[0]?.addresses[0]?.split("/")[0] as string;
+      const [a, b] = [`${prefix}a`, `${prefix}b`];
+      const forth = await throughput(a, b, address("b"));
+      const back = await throughput(b, a, address("a"));
+      assert.ok(Math.abs(forth - 20e6) <= 3e6, `a to b at ${(forth / 1e6).toFixed(1)} Mbit/s, shaped at 20`);
+      assert.ok(Math.abs(back - 10e6) <= 1.5e6, `b to a at ${(back / 1e6).toFixed(1)} Mbit/s, shaped at 10`);
+
+      execFileSync("tc", ["-n", a, "qdisc", "del", "dev", "b", "root"]);
+      assert.deepEqual(await previewChanges(stack), ["update topo-a-b-a-shaping (rate)"]);
+      await stack.up();
+      await stack.preview({ refresh: true, expectNoChanges: true });
+      assert.match(
+        execFileSync("tc", ["-n", a, "qdisc", "show", "dev", "b"], { encoding: "utf8" }),
+        /tbf .*rate 20Mbit/,
+      );
       await stack.destroy();
       assert.deepEqual(machineState(), before, "the machine is exactly as it was before up");
     } finally {

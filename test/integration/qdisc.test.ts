@@ -6,49 +6,15 @@
  * goes only between the two namespaces.
  */
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
-import { once } from "node:events";
+import { execFileSync } from "node:child_process";
 import { describe, it } from "node:test";
 import QdiscProvider, { type QdiscInputs } from "../../provider/kinds/qdisc.js";
-import { ip, realMachine, withNamespaces } from "../support/kernel.js";
+import { realMachine, throughput, withJoinedPair } from "../support/kernel.js";
 
 const provider = () => new QdiscProvider(realMachine());
 
-/** What the link sent from `from` to `to` (10.98.0.N) carried, in bits per second: 3 MB over TCP, timed at the receiver. */
-async function throughput(from: string, to: string, toAddress: string): Promise<number> {
-  const serve = `require("net").createServer((s) => { let bytes = 0, first;
-    s.on("data", (d) => { first ??= process.hrtime.bigint(); bytes += d.length; });
-    s.on("end", () => { console.log(JSON.stringify({ bytes, ns: String(process.hrtime.bigint() - first) })); process.exit(0); });
-  }).listen(5001, "${toAddress}", () => console.log("listening"));`;
-  const server = spawn("ip", ["netns", "exec", to, process.execPath, "-e", serve], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const lines: string[] = [];
-  server.stdout.setEncoding("utf8").on("data", (chunk: string) => lines.push(...chunk.trim().split("\n")));
-  while (!lines.includes("listening")) await once(server.stdout, "data");
-  const send = `const s = require("net").connect(5001, "${toAddress}", () => s.end(Buffer.alloc(3e6)));`;
-  const client = spawn("ip", ["netns", "exec", from, process.execPath, "-e", send], { stdio: "inherit" });
-  await Promise.all([once(client, "exit"), once(server, "exit")]);
-  const { bytes, ns } = JSON.parse(lines.at(-1) as string) as { bytes: number; ns: string };
-  assert.equal(bytes, 3e6);
-  return (bytes * 8) / (Number(ns) / 1e9);
-}
-
-/** Two namespaces joined by p0 (in the first) and p1 (in the second), addressed and up. */
-async function withLink(body: (a: string, b: string) => Promise<void>): Promise<void> {
-  await withNamespaces(2, async ([a, b]) => {
-    const [left, right] = [a as string, b as string];
-    ip("-n", left, "link", "add", "name", "p0", "type", "veth", "peer", "name", "p1", "netns", right);
-    for (const [netns, device, n] of [
-      [left, "p0", 1],
-      [right, "p1", 2],
-    ] as const) {
-      ip("-n", netns, "address", "add", `10.98.0.${n}/24`, "dev", device);
-      ip("-n", netns, "link", "set", "dev", device, "up");
-    }
-    await body(left, right);
-  });
-}
+/** Two namespaces joined by p0 (10.98.0.1, in the first) and p1 (10.98.0.2, in the second). */
+const withLink = (body: (a: string, b: string) => Promise<void>) => withJoinedPair("10.98.0", undefined, body);
 
 /** What `tc -json qdisc show dev DEVICE` says of the device. */
 function qdiscs(netns: string, device: string): string {

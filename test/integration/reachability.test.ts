@@ -6,24 +6,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import ReachabilityProvider, { type ReachabilityInputs } from "../../provider/kinds/reachability.js";
-import { ip, realMachine, stopProcess, tcpListener, withNamespaces } from "../support/kernel.js";
+import { ip, realMachine, stopProcess, tcpListener, withJoinedPair } from "../support/kernel.js";
 
-async function withPair(body: (a: string, b: string) => Promise<void>): Promise<void> {
-  await withNamespaces(2, async ([a, b]) => {
-    const [from, to] = [a as string, b as string];
-    ip("-n", from, "link", "add", "name", "p0", "type", "veth", "peer", "name", "p1", "netns", to);
-    for (const [netns, device, n] of [
-      [from, "p0", 1],
-      [to, "p1", 2],
-    ] as const) {
-      ip("-n", netns, "address", "add", `10.99.0.${n}/24`, "dev", device);
-      ip("-n", netns, "address", "add", `fd00:99::${n}/64`, "dev", device, "nodad");
-      ip("-n", netns, "link", "set", "dev", device, "up");
-      ip("-n", netns, "link", "set", "dev", "lo", "up");
-    }
-    await body(from, to);
-  });
-}
+/** The two namespaces of these tests: 10.99.0.1 and fd00:99::1 in the first, .2 and ::2 in the second. */
+const withPair = (body: (a: string, b: string) => Promise<void>) => withJoinedPair("10.99.0", "fd00:99", body);
 
 const check = (netns: string, override: Partial<ReachabilityInputs> = {}): ReachabilityInputs => ({
   address: "10.99.0.2",

@@ -26,7 +26,7 @@ describe("a Topology's script", () => {
         { name: "c" },
       ],
       segments: [{ name: "lan", members: ["r", "a", "b"] }],
-      links: [{ between: ["r", "c"] }],
+      links: [{ between: ["r", "c"], shaping: [{ rate: "100mbit" }, null] }],
       checks: "all-pairs",
     });
     const before = machineState();
@@ -44,6 +44,11 @@ describe("a Topology's script", () => {
         )[0],
         plan.nodes.find((n) => n.name === "a")?.interfaces[0]?.addresses[0]?.split("/")[0],
         "the hosts files name every node",
+      );
+      assert.match(
+        execFileSync("tc", ["-n", `${prefix}r`, "qdisc", "show", "dev", "c"], { encoding: "utf8" }),
+        /tbf .*rate 100Mbit/,
+        "the link's end at r is shaped",
       );
       const lo = JSON.parse(
         execFileSync("ip", ["-n", `${prefix}a`, "-json", "link", "show", "dev", "lo"], { encoding: "utf8" }),

@@ -20,12 +20,13 @@ import { HostsFile } from "../../hosts-file.js";
 import { NetNamespace } from "../../net-namespace.js";
 import { NetnsConfig } from "../../netns-config.js";
 import { NetnsExec } from "../../netns-exec.js";
+import { Qdisc } from "../../qdisc.js";
 import { ReachabilitySet } from "../../reachability-set.js";
 import { Sysctl } from "../../sysctl.js";
 import { VethPair } from "../../veth-pair.js";
 import { Vxlan } from "../../vxlan.js";
 import { FORWARDING, familiesOf } from "./forwarding.js";
-import type { PlannedCheck, PlannedNode, PlannedTunnel, TopologyPlan } from "./spec.js";
+import type { PlannedCheck, PlannedLink, PlannedNode, PlannedTunnel, TopologyPlan } from "./spec.js";
 
 /** How the resources of a machine of the plan are reached: its `host` (undefined: this machine). */
 export type HostOf = (machine: string | undefined) => pulumi.Input<HostInput> | undefined;
@@ -196,6 +197,27 @@ class Maker {
       this.ends.set(`${a.node}/${link.network}`, pair.name);
       this.ends.set(`${b.node}/${link.network}`, pair.peerName);
     }
+    for (const link of this.plan.links) this.shape(link);
+  }
+
+  /** A shaped link's Qdiscs: one on each end it shapes, `<link>-<node>-shaping`, on that end's interface. */
+  private shape(link: PlannedLink): void {
+    link.ends.forEach((end, j) => {
+      const shaping = link.shaping?.[j];
+      if (shaping === undefined || shaping === null) return;
+      const at = `${this.name}-${link.key}-${end.node}-shaping`;
+      const qdisc = new Qdisc(
+        at,
+        {
+          host: this.hostOfNode.get(end.node),
+          device: this.ends.get(`${end.node}/${link.network}`) as pulumi.Output<string>,
+          netns: this.netnsOf(end.node),
+          ...shaping,
+        },
+        this.optsOf(at),
+      );
+      this.done.push(qdisc.id);
+    });
   }
 
   /** Each node's addresses, routes and (in its own namespace) forwarding: one NetnsConfig. */

@@ -1,6 +1,6 @@
 /** The topology as a picture: a Mermaid flowchart, or a Graphviz (DOT) graph. */
 
-import type { TopologyPlan } from "./spec.js";
+import type { LinkShaping, TopologyPlan } from "./spec.js";
 
 /** The topology as a Mermaid flowchart: routers as hexagons, segments as circles, links and ports labelled. */
 export function topologyMermaid(plan: TopologyPlan): string {
@@ -32,9 +32,9 @@ export function topologyMermaid(plan: TopologyPlan): string {
     }
   });
   for (const link of plan.links) {
-    const [a, b] = link.ends.map((end) => {
+    const [a, b] = link.ends.map((end, j) => {
       const iface = addressesOf(end.node, link.network);
-      return [iface?.name, ...(iface?.addresses ?? [])].join(" ");
+      return [iface?.name, ...(iface?.addresses ?? []), ...shapingWords(link.shaping?.[j])].join(" ");
     });
     lines.push(`  ${id.get(link.ends[0].node)} ---|"${a} — ${b}"| ${id.get(link.ends[1].node)}`);
   }
@@ -66,9 +66,9 @@ export function topologyDot(plan: TopologyPlan): string {
     });
     if (machine !== undefined) lines.push("  }");
   });
-  const end = (node: string, network: string) => {
+  const end = (node: string, network: string, shaping?: LinkShaping | null) => {
     const iface = plan.nodes.find((n) => n.name === node)?.interfaces.find((i) => i.network === network);
-    return dotString([iface?.name, ...(iface?.addresses ?? [])].join("\n"));
+    return dotString([iface?.name, ...(iface?.addresses ?? []), ...shapingWords(shaping)].join("\n"));
   };
   plan.segments.forEach((segment, i) => {
     for (const { node } of segment.members)
@@ -77,7 +77,7 @@ export function topologyDot(plan: TopologyPlan): string {
   for (const link of plan.links) {
     const [a, b] = link.ends;
     lines.push(
-      `  ${id.get(a.node)} -- ${id.get(b.node)} [taillabel=${end(a.node, link.network)}, headlabel=${end(b.node, link.network)}];`,
+      `  ${id.get(a.node)} -- ${id.get(b.node)} [taillabel=${end(a.node, link.network, link.shaping?.[0])}, headlabel=${end(b.node, link.network, link.shaping?.[1])}];`,
     );
   }
   lines.push("}");
@@ -87,4 +87,9 @@ export function topologyDot(plan: TopologyPlan): string {
 /** A DOT string: in double quotes, with `"` and `\` escaped (a `\n` put in on purpose stays a line break). */
 function dotString(text: string): string {
   return `"${text.replace(/["\\]/g, (c) => `\\${c}`).replaceAll("\n", "\\n")}"`;
+}
+
+/** A link end's shaping, as words for its label: `rate 10mbit`, `delay 20ms`. */
+function shapingWords(shaping: LinkShaping | null | undefined): string[] {
+  return Object.entries(shaping ?? {}).flatMap(([key, value]) => (value === undefined ? [] : [`${key} ${value}`]));
 }

@@ -20,13 +20,22 @@
  */
 
 import { netnsName } from "../../../commands/names.js";
+import { SHAPING_RULES, shapingProblems } from "../../../commands/qdisc.js";
 import { isProblem } from "../../../rule.js";
 import { allocate, checkNumbers, checkOverlaps, declaredNetwork, type Network, subnetsOf } from "./addressing.js";
 import { planChecks } from "./checks.js";
 import { planHosts } from "./hosts.js";
 import { checkDevices, checkNames, interfaceNamed, topologyError } from "./problems.js";
 import { planNodes } from "./routing.js";
-import type { PlannedLink, PlannedNode, TopologyNode, TopologyPlan, TopologySpec } from "./spec.js";
+import type {
+  LinkShaping,
+  PlannedLink,
+  PlannedNode,
+  TopologyLink,
+  TopologyNode,
+  TopologyPlan,
+  TopologySpec,
+} from "./spec.js";
 import { Machines, Vnis } from "./tunnels.js";
 
 /** Plans a topology, or throws one error that names every problem with the declaration. */
@@ -169,6 +178,7 @@ export function planTopology(spec: TopologySpec): TopologyPlan {
       problems.push(`${at}.numbers must be two address numbers, in the order of between`);
     }
     const given = pairOfNumbers && declared.map((n, j) => isNumber(`${at}.numbers[${j}]`, n)).every(Boolean);
+    if (link.shaping !== undefined) checkShaping(`${at}.shaping`, link.shaping, problems);
     const [na, nb] = given ? declared : [numbers.get(a), numbers.get(b)];
     networks.push({
       id: `${a}--${b}${nth}`,
@@ -268,7 +278,14 @@ export function planTopology(spec: TopologySpec): TopologyPlan {
           { node: b, device: n.devices.get(b) as string },
         ];
         const tunnel = machines.tunnel(vnis.next(n.id), machineOf.get(a), machineOf.get(b));
-        const link = { network: n.id, key: n.key as string, subnets: subnetsOf(n), ends };
+        const shaping = shapingOfEnds((n.declared as TopologyLink).shaping);
+        const link = {
+          network: n.id,
+          key: n.key as string,
+          subnets: subnetsOf(n),
+          ends,
+          ...(shaping ? { shaping } : {}),
+        };
         return tunnel === undefined ? link : { ...link, tunnel, mtu: machines.mtu(tunnel) };
       }),
   };
@@ -282,5 +299,39 @@ function checkExec(at: string, node: TopologyNode, problems: string[]): void {
     problems.push(`${at} must be a list of commands, each the program and its arguments as a list of strings`);
   } else if (node.root === true) {
     problems.push(`${at}: a node that is the root namespace runs no commands (what they did would outlive the lab)`);
+  }
+}
+
+/** Each end's shaping, in the order of `between`: one for both, or one each; undefined for a link not shaped. */
+function shapingOfEnds(shaping: TopologyLink["shaping"]): [LinkShaping | null, LinkShaping | null] | undefined {
+  if (shaping === undefined) return undefined;
+  return Array.isArray(shaping) ? [shaping[0] ?? null, shaping[1] ?? null] : [shaping, shaping];
+}
+
+/** A link's shaping: each end's parameters by tc's rules, and each end's as a whole. */
+function checkShaping(at: string, shaping: NonNullable<TopologyLink["shaping"]>, problems: string[]): void {
+  const ends = Array.isArray(shaping)
+    ? shaping.map((end, j) => [`${at}[${j}]`, end] as const)
+    : [[at, shaping] as const];
+  if (Array.isArray(shaping) && shaping.length !== 2) {
+    problems.push(`${at} must be one shaping for both ends, or two, one per end in the order of between`);
+    return;
+  }
+  for (const [where, end] of ends) {
+    if (end === null) continue;
+    if (typeof end !== "object") {
+      problems.push(`${where} must be a shaping: { rate, delay, jitter, loss, duplicate, corrupt, burst, latency }`);
+      continue;
+    }
+    for (const key of Object.keys(end)) {
+      const rule = SHAPING_RULES[key as keyof typeof SHAPING_RULES];
+      const value = end[key as keyof LinkShaping];
+      if (rule === undefined) problems.push(`${where}.${key} is no shaping parameter`);
+      else if (value !== undefined) {
+        const checked = typeof value === "string" ? rule(value) : { problem: "must be a string" };
+        if (isProblem(checked)) problems.push(`${where}.${key} ${JSON.stringify(value)} ${checked.problem}`);
+      }
+    }
+    for (const { property, reason } of shapingProblems(end)) problems.push(`${where}.${property} ${reason}`);
   }
 }

@@ -8,6 +8,7 @@
  * quoted where they need it.
  */
 import { familyOf } from "../../../commands/address.js";
+import { qdiscReplace } from "../../../commands/qdisc.js";
 import { sysctlPath } from "../../../commands/sysctl.js";
 import { FORWARDING, familiesOf } from "./forwarding.js";
 import type { PlannedNode, PlannedTunnel, TopologyPlan } from "./spec.js";
@@ -80,6 +81,14 @@ export function topologyCommands(plan: TopologyPlan): TopologyCommands {
     );
     // A link between two nodes in the root namespace goes with neither namespace: it is deleted by itself.
     if (na === undefined && nb === undefined) down.push(`ip link delete ${a.device}`);
+  }
+  for (const link of plan.links) {
+    link.ends.forEach((end, j) => {
+      const shaping = link.shaping?.[j];
+      const netns = netnsOf(end.node);
+      const tc = netns === undefined ? "tc" : `tc -n ${netns}`;
+      if (shaping) up.push(`${tc} ${qdiscReplace(end.device, shaping).join(" ")}`);
+    });
   }
   for (const node of plan.nodes) up.push(...nodeCommands(node, ipIn(node.netns)));
   if (plan.hosts.length > 0) {

@@ -72,6 +72,24 @@ export interface TopologyLink {
    * numbers its ends 0 and 1 in that order, whatever these say. @default each node's `number`
    */
   numbers?: [number, number] | undefined;
+  /**
+   * How the link is shaped (a Qdisc on each end it applies to): one shaping for both ends, so both
+   * directions, or one per end in the order of `between` (`null`: that end is not shaped). A rate
+   * alone is tbf's; delay, jitter, loss, duplicate and corrupt need the kernel's netem.
+   */
+  shaping?: LinkShaping | [LinkShaping | null, LinkShaping | null] | undefined;
+}
+
+/** A link end's shaping, in tc's units: `{ rate: "10mbit" }`, `{ delay: "20ms", jitter: "5ms", loss: "1%" }`. */
+export interface LinkShaping {
+  rate?: string | undefined;
+  burst?: string | undefined;
+  latency?: string | undefined;
+  delay?: string | undefined;
+  jitter?: string | undefined;
+  loss?: string | undefined;
+  duplicate?: string | undefined;
+  corrupt?: string | undefined;
 }
 
 /** A shared segment: a bridge in a namespace of its own, a port per member. */
@@ -188,6 +206,8 @@ export interface PlannedLink {
   /** Set when its ends are on different machines: each end's tunnel, in the order of `ends`. */
   tunnel?: [PlannedTunnel, PlannedTunnel] | undefined;
   mtu?: number | undefined;
+  /** Set when it is shaped: each end's shaping, in the order of `ends` (`null`: not shaped). */
+  shaping?: [LinkShaping | null, LinkShaping | null] | undefined;
 }
 
 /** A check that `from` reaches `to` at `address`, the first address of one family on `to`'s first interface. */

@@ -111,6 +111,36 @@ describe("Topology planning: namespaces, bridges and interfaces, and the problem
     );
   });
 
+  it("shapes a link's ends, both with one shaping or each its own, and refuses what tc would not take", () => {
+    const spec = {
+      pools: { ipv4: "10.53.0.0/16" },
+      nodes: [{ name: "a" }, { name: "b" }],
+    };
+    const both = planTopology({ ...spec, links: [{ between: ["a", "b"], shaping: { rate: "10mbit" } }] });
+    assert.deepEqual(both.links[0]?.shaping, [{ rate: "10mbit" }, { rate: "10mbit" }]);
+    const one = planTopology({
+      ...spec,
+      links: [{ between: ["a", "b"], shaping: [null, { delay: "5ms", loss: "1%" }] }],
+    });
+    assert.deepEqual(one.links[0]?.shaping, [null, { delay: "5ms", loss: "1%" }]);
+    assert.equal("shaping" in (planTopology({ ...spec, links: [{ between: ["a", "b"] }] }).links[0] ?? {}), false);
+    assert.deepEqual(
+      problems({
+        ...spec,
+        links: [
+          { between: ["a", "b"], shaping: { rate: "10mb", speed: "x" } as never },
+          { between: ["b", "a"], shaping: [{ jitter: "1ms", loss: "1%" }, { latency: "10ms" }] },
+        ],
+      }),
+      [
+        'links[0].shaping.rate "10mb" must be a rate in bits per second as tc writes it, from 8bit to 1000gbit: 512kbit, 10mbit, 1gbit',
+        "links[0].shaping.speed is no shaping parameter",
+        "links[1].shaping[0].jitter varies the delay: give delay too",
+        "links[1].shaping[1].rate or one of delay, loss, duplicate and corrupt must be given",
+      ],
+    );
+  });
+
   it("carries a node's startup commands, and refuses them malformed or in the root namespace", () => {
     const exec = [["ip", "link", "set", "dev", "lo", "mtu", "9000"]];
     const plan = planTopology({
