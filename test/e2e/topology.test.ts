@@ -72,11 +72,6 @@ describe("a Topology changed under a running lab", () => {
     const upAndPing = async () => {
       const nodes = (await stack.up()).outputs.nodes?.value as Record<string, PlannedNode>;
       assert.deepEqual(unreachable(nodes), [], "every node reaches every other");
-      assert.match(
-        ip("-n", `${prefix}h1`, "address", "show", "dev", "lo"),
-        /inet 192\.0\.2\.1\/32/,
-        "h1's command ran",
-      );
       return nodes;
     };
     try {
@@ -182,8 +177,9 @@ describe("a Topology changed under a running lab", () => {
       assert.ok(Math.abs(back - 10e6) <= 1.5e6, `b to a at ${(back / 1e6).toFixed(1)} Mbit/s, shaped at 10`);
 
       execFileSync("tc", ["-n", a, "qdisc", "del", "dev", "b", "root"]);
-      assert.deepEqual(await previewChanges(stack), ["update topo-a-b-a-shaping (rate)"]);
-      await stack.up();
+      assert.deepEqual(await previewChanges(stack), ["update topo-a-b-a-shaping"]);
+      const repaired = await stack.up({ refresh: true });
+      assert.deepEqual(repaired.summary.resourceChanges?.update, 1, "up put the shaping back");
       await stack.preview({ refresh: true, expectNoChanges: true });
       assert.match(
         execFileSync("tc", ["-n", a, "qdisc", "show", "dev", "b"], { encoding: "utf8" }),
