@@ -395,7 +395,6 @@ function describeFailures(
   ].join("\n");
 }
 
-/** Each of `keys` as the namespace sees it (undefined where there is no such key): one `cat` for them all. */
 /**
  * Writes each sysctl its value: one write per distinct value, so that forwarding on in both
  * families is one `tee`. With "skip gone", a key gone with its namespace or device is no failure.
@@ -413,6 +412,7 @@ async function writeSysctls(netns: Netns, values: Record<string, string>, gone?:
   }
 }
 
+/** Each of `keys` as the namespace sees it (undefined where there is no such key): one `cat` for them all. */
 async function readSysctls(netns: Netns, keys: string[]): Promise<Record<string, string | undefined>> {
   if (keys.length === 0) return {};
   try {

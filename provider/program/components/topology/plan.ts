@@ -4,16 +4,19 @@
  * so every problem with a declaration is found, all at once, before anything is made.
  *
  * The rules, chosen so that changing a declaration changes only what it names:
- * - Interfaces are named after what is on their other side: a node's interface on a segment
- *   after the segment, on a link after the node at the far end; in a segment's own namespace the
- *   bridge is named after the segment and each port after its member. Namespaces carry the prefix,
+ * - Interfaces are named after what is on their other side (unless `devices` names them): a
+ *   node's interface on a segment after the segment, on a link after the node at the far end (and
+ *   `-K` on the K-th link between the same two nodes); in a segment's own namespace the bridge is
+ *   named after the segment and each port after its member. Namespaces carry the prefix,
  *   interfaces need none, so node and segment names are at most 15 bytes (IFNAMSIZ) and no
  *   interface name ever grows with the prefix.
  * - A node's address on every network is that network's address number `number` (by default its
- *   position in `nodes`, from 1): appending a node, or moving one to another segment, moves no one else.
- * - Networks without a declared subnet are taken from the pools, /24 (IPv4) and /64 (IPv6):
- *   segments from the start of the pool in their order, links from its end, skipping declared
- *   subnets. Append segments and links to keep existing ones where they are.
+ *   position in `nodes`, from 1, or as the link's or segment's `numbers` say): appending a node, or
+ *   moving one to another segment, moves no one else. A /31 or /127 numbers its two ends 0 and 1.
+ * - Networks without a declared subnet are taken from the pools, /24 (IPv4) and /64 (IPv6), links a
+ *   /31 and a /127 with `pointToPoint`: segments from the start of the pool in their order, links
+ *   from its end, skipping declared subnets. Append segments and links to keep existing ones where
+ *   they are.
  * - Routes: for each node and each network it is not on, the first router on a shortest path
  *   (through routers only); a node that is not a router and reaches everything through one
  *   gateway gets a default route instead.
