@@ -9,8 +9,10 @@
  *   Two links between the same two nodes stay two links.
  * - What has no namespace counterpart is said, each once, in the file's own terms, and never
  *   silently dropped: a container's image (the node is a namespace, it runs no image), its
- *   `startup-config`, a kind that needs a VM, an endpoint on the host or of a link type other
- *   than veth, an `exec` that needs a shell. The management network is left out unless asked for.
+ *   `startup-config` and any other property of a node, its kind or the defaults, what else the
+ *   file holds (`prefix`, `topology.groups`), a kind that needs a VM, an endpoint on the host or of
+ *   a link type other than veth, an `exec` that needs a shell. The management network is left out
+ *   unless asked for.
  *
  * containerlab leaves the data plane's addresses to the nodes (their `exec` or their images), so
  * the subnets come from `pools`, and a node on two or more networks is a router unless `routers`
@@ -64,6 +66,14 @@ export function fromContainerlab(text: string, options: ContainerlabOptions): Co
   }
   const unmapped = new Set<string>();
   const say = (what: string) => unmapped.add(what);
+  for (const key of Object.keys(isRecord(file) ? file : {})) {
+    if (!["name", "mgmt", "topology"].includes(key)) say(`${key} has no counterpart here and is left out`);
+  }
+  for (const key of Object.keys(isRecord(topology) ? topology : {})) {
+    if (!["nodes", "links", "kinds", "defaults"].includes(key)) {
+      say(`topology.${key} has no counterpart here and is left out`);
+    }
+  }
 
   const defaults = field(topology, "defaults");
   const kinds = field(topology, "kinds");
@@ -78,8 +88,15 @@ export function fromContainerlab(text: string, options: ContainerlabOptions): Co
     const image = field(node, "image") ?? field(field(kinds, kind), "image") ?? field(defaults, "image");
     if (image !== undefined) say(`${at}: image ${image} is not run: the node is a namespace`);
     if (kind.startsWith("vr-") || kind.endsWith("_vm")) say(`${at}: kind ${kind} needs a VM: the node is a namespace`);
-    for (const key of Object.keys(isRecord(node) ? node : {})) {
-      if (!USED.has(key) && key !== "image") say(`${at}.${key} has no counterpart here and is left out`);
+    // What else the node has, of its own, from its kind or from the defaults.
+    for (const [where, props] of [
+      [at, node],
+      [`topology.kinds.${kind}`, field(kinds, kind)],
+      ["topology.defaults", defaults],
+    ] as const) {
+      for (const key of Object.keys(isRecord(props) ? props : {})) {
+        if (!USED.has(key) && key !== "image") say(`${where}.${key} has no counterpart here and is left out`);
+      }
     }
     const exec = field(node, "exec") ?? field(field(kinds, kind), "exec") ?? field(defaults, "exec");
     const commands = execCommands(`${at}.exec`, exec, say);

@@ -6,13 +6,17 @@ import { planTopology } from "../../../../../provider/program/components/topolog
 /** A containerlab file as people write them: both link forms, a bridge, NOS images, exec, a host endpoint. */
 const file = `
 name: dc1
+prefix: lab
 mgmt:
   network: clab-mgmt
   ipv4-subnet: 172.20.20.0/24
 topology:
+  groups:
+    leaves: { kind: nokia_srlinux }
   kinds:
     nokia_srlinux:
       image: ghcr.io/nokia/srlinux
+      type: ixrd3
   nodes:
     leaf1: { kind: nokia_srlinux, startup-config: leaf1.cfg }
     leaf2: { kind: nokia_srlinux }
@@ -78,8 +82,11 @@ describe("containerlab files", () => {
 
   it("says each thing that does not map once, in the file's own terms", () => {
     assert.deepEqual(fromContainerlab(file, { pools: { ipv4: "10.70.0.0/16" } }).unmapped, [
+      "prefix has no counterpart here and is left out",
+      "topology.groups has no counterpart here and is left out",
       "nodes.leaf1: image ghcr.io/nokia/srlinux is not run: the node is a namespace",
       "nodes.leaf1.startup-config has no counterpart here and is left out",
+      "topology.kinds.nokia_srlinux.type has no counterpart here and is left out",
       "nodes.leaf2: image ghcr.io/nokia/srlinux is not run: the node is a namespace",
       "nodes.spine: image vr-sros:23.7 is not run: the node is a namespace",
       "nodes.spine: kind vr-sros needs a VM: the node is a namespace",
