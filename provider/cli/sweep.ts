@@ -7,7 +7,7 @@
  * runs it after a killed run.
  */
 import { type Host, hostKey, hostLabel, hostRule } from "../commands/host.js";
-import { hostMachine, hostProblem, processMachine } from "../kinds/index.js";
+import { closeHostMachines, hostMachine, hostProblem, processMachine } from "../kinds/index.js";
 import { sweep } from "../kinds/sweep.js";
 import { type Kind, kindOf } from "../registry.js";
 import { isProblem } from "../rule.js";
@@ -70,7 +70,10 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e) => {
-  console.error(`pulumi-netns-sweep: ${e instanceof Error ? e.message : String(e)}`);
-  process.exitCode = 1;
-});
+main()
+  .catch((e) => {
+    console.error(`pulumi-netns-sweep: ${e instanceof Error ? e.message : String(e)}`);
+    process.exitCode = 1;
+  })
+  // Its connections to hosts go with it, not ControlPersist seconds later.
+  .finally(closeHostMachines);

@@ -88,6 +88,9 @@ export function hostLabel(host: Host): string {
   return `${host.user === undefined ? "" : `${host.user}@`}${host.address}${host.port === undefined ? "" : `:${host.port}`}`;
 }
 
+/** How long (s) ssh waits for a host to answer before it gives up. */
+export const CONNECT_TIMEOUT_S = 10;
+
 /** How every connection to a host is made, whatever the user's configuration says. */
 export interface Connection {
   /** ssh's ControlPath: the socket of the connection that every command of one operation shares. */
@@ -105,15 +108,7 @@ export interface Connection {
  */
 export function sshArgv(host: Host, connection: Connection, argv: readonly string[]): string[] {
   return [
-    "ssh",
-    ...(host.configFile === undefined ? [] : ["-F", host.configFile]),
-    ...(host.identityFile === undefined ? [] : ["-i", host.identityFile]),
-    ...(host.user === undefined ? [] : ["-l", host.user]),
-    ...(host.port === undefined ? [] : ["-p", String(host.port)]),
-    "-o",
-    "BatchMode=yes",
-    "-o",
-    `ConnectTimeout=${connection.connectTimeout}`,
+    ...client(host, connection.connectTimeout),
     "-o",
     "ControlMaster=auto",
     "-o",
@@ -125,6 +120,34 @@ export function sshArgv(host: Host, connection: Connection, argv: readonly strin
     host.address,
     remoteCommand(argv),
   ];
+}
+
+/**
+ * `ssh … -- DESTINATION true`: the connection to `host` exactly as the library makes it (every
+ * option it passes), without the shared connection: what a user runs to see why a host fails.
+ */
+export function checkArgv(host: Host, connectTimeout: number): string[] {
+  return [...client(host, connectTimeout), "-T", "--", host.address, "true"];
+}
+
+/** `ssh` with the host's own options and the library's fixed ones. */
+function client(host: Host, connectTimeout: number): string[] {
+  return [
+    "ssh",
+    ...(host.configFile === undefined ? [] : ["-F", host.configFile]),
+    ...(host.identityFile === undefined ? [] : ["-i", host.identityFile]),
+    ...(host.user === undefined ? [] : ["-l", host.user]),
+    ...(host.port === undefined ? [] : ["-p", String(host.port)]),
+    "-o",
+    "BatchMode=yes",
+    "-o",
+    `ConnectTimeout=${connectTimeout}`,
+  ];
+}
+
+/** `ssh -O exit`: closes the shared connection to `host` at `controlPath` (and every session on it). */
+export function closeArgv(host: Host, controlPath: string): string[] {
+  return [...client(host, 1), "-o", `ControlPath=${controlPath}`, "-O", "exit", "--", host.address];
 }
 
 /** What every remote command runs with: a PATH that has `ip` (in /sbin for many), and iproute2's words in English. */
@@ -199,15 +222,21 @@ export function preflightArgv(): string[] {
 /** A problem in words that name the host, for a failure of ssh itself (exit 255). */
 export function sshProblem(host: Host, stderr: string): string {
   const label = hostLabel(host);
+  const check = commandLine(checkArgv(host, CONNECT_TIMEOUT_S));
   const words = stderr.trim().split("\n").slice(-3).join(" ").replace(/\.$/, "") || "ssh exited with 255";
   if (sshFailureKind(stderr) === "refused-login") {
     return (
       `Host "${label}" refused the SSH login: ${words}. Check the user, the key (identityFile, or your ssh-agent) and ` +
-      `that known_hosts holds the host's key: \`ssh ${host.address} true\` must work without a prompt.`
+      `that known_hosts holds the host's key: this must work without a prompt: ${check}`
     );
   }
   return (
-    `Cannot reach host "${label}" over SSH: ${words}. Check that it is up and that \`ssh ${host.address} true\` works ` +
-    "from this machine (its address, port and ssh_config)."
+    `Cannot reach host "${label}" over SSH: ${words}. Check that it is up and that this works from this machine ` +
+    `(it connects as the library does): ${check}`
   );
+}
+
+/** An argv as a person would type it: words that a shell would change are single-quoted. */
+export function commandLine(argv: readonly string[]): string {
+  return argv.map((word) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : shellQuote(word))).join(" ");
 }

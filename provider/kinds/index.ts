@@ -5,12 +5,13 @@
  * `provider/<file>.ts` of each kind, whose default export is its provider class.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { type Host, hostKey, hostRule } from "../commands/host.js";
+import { type Host, hostKey, hostLabel, hostRule } from "../commands/host.js";
 import { realSystem } from "../machine/local.js";
 import { Machine } from "../machine/machine.js";
 import { SshSystem } from "../machine/ssh.js";
 import { takeHandedOver } from "../records/handover.js";
 import { forgetMade, noteMade } from "../records/ledger.js";
+import { forgetOnHost, livingOn, noteOnHost } from "../records/roster.js";
 import { type Kind, kinds } from "../registry.js";
 import { isProblem } from "../rule.js";
 import { describeValue, known } from "./base/inputs.js";
@@ -32,23 +33,51 @@ export function processMachine(): Machine {
 
 const hostMachines = new Map<string, Machine>();
 
+/** This process's folder for its connections' sockets, made with its first host machine. */
+let sockets: string | undefined;
+
 /**
  * The machine of another host, reached over SSH (ssh.ts): one per host for the process's life, so
- * that its commands share one connection and one answer to "is this host fit". The connection's
- * socket is in the temporary folder under a name nobody can guess beforehand, and ssh removes it
- * when the connection closes.
+ * that its commands share one connection and one answer to "is this host fit". The connections'
+ * sockets are in a folder of this process's own (`pulumi-netns-ssh.*` in the temporary folder,
+ * only its user can enter it), which goes with them when {@link closeHostMachines} closes them.
  */
 export function hostMachine(host: Host): Machine {
   const key = hostKey(host);
   let found = hostMachines.get(key);
   if (found === undefined) {
-    const { randomBytes } = require("node:crypto") as typeof import("node:crypto");
-    const { tmpdir } = require("node:os") as typeof import("node:os");
-    const controlPath = `${tmpdir()}/pulumi-netns-${randomBytes(6).toString("hex")}-%C`;
-    found = new Machine(new SshSystem(host, processMachine().system, controlPath));
+    if (sockets === undefined) {
+      const { mkdtempSync } = require("node:fs") as typeof import("node:fs");
+      const { tmpdir } = require("node:os") as typeof import("node:os");
+      sockets = mkdtempSync(`${tmpdir()}/pulumi-netns-ssh.`);
+      // The engine ends a plugin with SIGINT, and kills it 5 s later: the connections close first,
+      // rather than linger for their ControlPersist after the command that used them.
+      for (const signal of ["SIGINT", "SIGTERM"] as const) {
+        process.once(signal, () => void closeHostMachines().finally(() => process.exit(130)));
+      }
+    }
+    // One socket per host as declared, not per destination (ssh's %C): a host given with another
+    // key or ssh_config must make its own login, not ride on a connection that another one made.
+    found = new Machine(new SshSystem(host, processMachine().system, `${sockets}/${hostMachines.size}`));
     hostMachines.set(key, found);
   }
   return found;
+}
+
+/**
+ * Closes every connection to other hosts (their kept-open shells end with them) and removes the
+ * sockets' folder: what the provider process does when the engine ends it, and the sweep when it
+ * is done. A host asked again afterwards gets a new connection.
+ */
+export async function closeHostMachines(): Promise<void> {
+  const open = [...hostMachines.values()];
+  hostMachines.clear();
+  await Promise.all(open.map((machine) => (machine.system as SshSystem).close()));
+  if (sockets !== undefined) {
+    const { rmSync } = require("node:fs") as typeof import("node:fs");
+    rmSync(sockets, { recursive: true, force: true });
+    sockets = undefined;
+  }
 }
 
 /** Why `host` cannot be used (unreachable, refused, no `ip`, no root), asked once per process; undefined when it is fit. */
@@ -57,11 +86,20 @@ export function hostProblem(host: Host): Promise<string | undefined> {
 }
 
 /**
- * Forgets the machines of other hosts, and so what they read, as the next `pulumi` command's
- * provider process starts with none: for tests that change a host behind the provider's back.
+ * What a resource on a host that cannot be used fails with: the host's problem (which holds the
+ * command that reproduces the check), then what was not touched. A failure of the host, not of
+ * the resource's inputs, so not a check failure, which the engine would print as a bad `host`
+ * property. The engine stops at the first: the resources of the stack on that host are named
+ * from this machine's roster (records/roster.ts), since the host's own ledger is out of reach.
  */
-export function forgetHostMachines(): void {
-  hostMachines.clear();
+async function hostDown(host: Host, problem: string, owner: unknown): Promise<string> {
+  const label = hostLabel(host);
+  const there = await livingOn(processMachine(), host, owner);
+  const which =
+    there.length === 0
+      ? "This stack has nothing there yet that this machine knows of."
+      : `This stack's resources there (${there.length}), none of them touched: ${there.join(", ")}.`;
+  return `${problem}\nNothing was changed on "${label}". ${which}`;
 }
 
 /**
@@ -116,7 +154,7 @@ export function providerFor(kind: Kind, on?: Machine): DynamicProvider {
       if (isProblem(host))
         return { failures: [{ property: "host", reason: `${host.problem}; got ${describeValue(given)}` }] };
       const problem = await hostProblem(host);
-      if (problem !== undefined) return { failures: [{ property: "host", reason: problem }] };
+      if (problem !== undefined) throw new Error(await hostDown(host, problem, rest.owner));
       const checked = await at(host).provider.check(olds, rest);
       return checked.inputs === undefined ? checked : { ...checked, inputs: { ...checked.inputs, host } };
     },
@@ -130,7 +168,9 @@ export function providerFor(kind: Kind, on?: Machine): DynamicProvider {
     async create(inputs) {
       const { provider, on } = at(inputs.host);
       const created = await createNoted(provider, on, inputs);
-      return inputs.host === undefined ? created : { ...created, outs: { ...created.outs, host: inputs.host } };
+      if (inputs.host === undefined) return created;
+      await noteOnHost(processMachine(), inputs.host, kind, created.id, inputs.owner);
+      return { ...created, outs: { ...created.outs, host: inputs.host } };
     },
     async delete(id, props) {
       const { provider, on } = at(props.host);
@@ -139,6 +179,7 @@ export function providerFor(kind: Kind, on?: Machine): DynamicProvider {
         await provider.release(id, props);
       } else await provider.delete(id, props);
       if (provider.makesNothing !== true) await forgetMade(on, kind, id, props);
+      if (props.host !== undefined) await forgetOnHost(processMachine(), props.host, kind, id, props.owner);
     },
     // The mark on the machine names whoever created the object, and stays. A resource renamed with
     // an alias (as StarLab's children were) gets a new `owner` input, which must not become its
@@ -152,6 +193,9 @@ export function providerFor(kind: Kind, on?: Machine): DynamicProvider {
       const read = await provider.read(id, props);
       // Gone (or not ours any more): the engine drops it without a delete, and nothing is left to sweep.
       if (read.id === undefined && provider.makesNothing !== true) await forgetMade(on, kind, id, props ?? {});
+      if (read.id === undefined && props?.host !== undefined) {
+        await forgetOnHost(processMachine(), props.host, kind, id, props.owner);
+      }
       if (read.id === undefined || props?.host === undefined) return read;
       return { ...read, props: { ...read.props, host: props.host } };
     },

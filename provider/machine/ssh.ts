@@ -15,6 +15,8 @@
  * remote user's login shell, whose start-up (a ~/.bashrc) can cost a hundred times the command.
  */
 import {
+  CONNECT_TIMEOUT_S,
+  closeArgv,
   type Host,
   hostLabel,
   preflightArgv,
@@ -29,7 +31,6 @@ import { type LineSession, type System, temporaryBeside } from "./machine.js";
 
 /** Seconds the shared connection stays after its last command: short, so none outlives an operation by much. */
 const PERSIST_S = 30;
-const CONNECT_TIMEOUT_S = 10;
 /** sshd's `MaxSessions` is 10 by default: more commands at once on one connection would be refused. */
 const SESSIONS = 8;
 
@@ -74,6 +75,12 @@ export class SshSystem implements System {
     // The remote shell or `env` could not find the program: as a local one that cannot start.
     if (exit.exitCode === 127) return { exitCode: undefined, stdout: "", stderr: exit.stderr };
     return exit;
+  }
+
+  /** Closes the shared connection, if one was opened: every session on it ends, and ssh removes its socket. */
+  async close(): Promise<void> {
+    if (this.checked === undefined) return;
+    await this.local.run(closeArgv(this.host, this.controlPath));
   }
 
   /** Runs `work` when fewer than {@link SESSIONS} commands are running on the host. */

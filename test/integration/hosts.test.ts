@@ -2,15 +2,16 @@
  * Resources on another host, over a real OpenSSH connection to a fake host (test/support/fake-hosts.ts):
  * what is made there is there and not here, one connection serves many commands, and a host that
  * cannot be reached, refuses the login or is named like an option fails its check with a message
- * that names it, before anything changes anywhere.
+ * that names it (and a host that went down, what of the stack lives there), before anything changes
+ * anywhere; after a reboot, what the host lost reads as gone.
  */
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { forgetHostMachines, providerFor } from "../../provider/kinds/index.js";
+import { closeHostMachines, providerFor } from "../../provider/kinds/index.js";
 import { type FakeHosts, fakeHosts } from "../support/fake-hosts.js";
 import { machineState, uniqueName } from "../support/kernel.js";
 
@@ -21,6 +22,8 @@ describe("resources on another host, over ssh", () => {
     lab = await fakeHosts(2, ["plain", "without-ip"]);
   });
   after(async () => {
+    // As the engine ends a provider process: its connections closed, their sockets' folder removed.
+    await closeHostMachines();
     await lab?.dispose();
   });
 
@@ -61,13 +64,14 @@ describe("resources on another host, over ssh", () => {
     assert.deepEqual(read.props?.host, made.outs.host);
     // Drift made on the host is seen.
     fake.run(["ip", "-n", name, "link", "set", "dev", "a0", "down"]);
-    forgetHostMachines();
+    // The next command's provider process: new connections, nothing read before.
+    await closeHostMachines();
     assert.equal((await providerFor("VethPair").read(made.id, made.outs)).props?.up, false);
 
-    await sysctl.delete(set.id, set.outs);
+    await providerFor("Sysctl").delete(set.id, set.outs);
     assert.equal(fake.run(["cat", "/proc/sys/net/ipv4/ip_forward"]).trim(), "0", "put back as it was");
-    await veth.delete(made.id, made.outs);
-    await ns.delete(created.id, created.outs);
+    await providerFor("VethPair").delete(made.id, made.outs);
+    await providerFor("NetNamespace").delete(created.id, created.outs);
     assert.deepEqual(fake.namespaces(), []);
     assert.deepEqual(fake.journal(), [], "the host's records are gone with its objects");
     assert.deepEqual(machineState(), here, "this machine as it was");
@@ -77,7 +81,7 @@ describe("resources on another host, over ssh", () => {
     const [fake] = lab.hosts;
     assert.ok(fake !== undefined);
     const host = { address: fake.alias, configFile: lab.configFile };
-    forgetHostMachines(); // a provider process of its own, with no connection yet
+    await closeHostMachines(); // a provider process of its own, with no connection yet
     const loginsBefore = fake.logins();
     const ns = providerFor("NetNamespace");
     const names = Array.from({ length: 12 }, () => uniqueName("rc"));
@@ -130,24 +134,61 @@ describe("resources on another host, over ssh", () => {
     assert.deepEqual(fake.namespaces(), []);
   });
 
-  it("fails the check of a host that cannot be reached, naming it, and changes nothing", async () => {
+  it("fails the check of a host that cannot be reached with the command that shows why, and changes nothing", async () => {
     const here = machineState();
     // Nothing listens on port 1 of loopback: the connection is refused at once.
-    const checked = await providerFor("NetNamespace").check(
+    const check = providerFor("NetNamespace").check(
       {},
-      {
-        host: { address: "127.0.0.1", port: 1 },
-        name: uniqueName("ru"),
-        owner: "hosts-test/it:x",
-      },
+      { host: { address: "127.0.0.1", port: 1 }, name: uniqueName("ru"), owner: "hosts-test/it:x" },
     );
-    assert.equal(checked.inputs, undefined);
-    assert.equal(checked.failures?.[0]?.property, "host");
-    assert.match(
-      String(checked.failures?.[0]?.reason),
-      /^Cannot reach host "127\.0\.0\.1:1" over SSH: .*Connection refused/,
+    const message = await check.then(
+      () => assert.fail("a host that cannot be reached fails the check"),
+      (e: Error) => e.message,
     );
+    assert.match(message, /^Cannot reach host "127\.0\.0\.1:1" over SSH: .*Connection refused/);
+    assert.match(message, /\nNothing was changed on "127\.0\.0\.1:1"\. This stack has nothing there yet/);
+    // The command it gives is the one the library runs, port and all: run as given, it fails the same way.
+    const given = /works from this machine \(it connects as the library does\): (ssh .*)$/m.exec(message)?.[1];
+    assert.equal(given, "ssh -p 1 -o BatchMode=yes -o ConnectTimeout=10 -T -- 127.0.0.1 true");
+    const tried = spawnSync("sh", ["-c", given as string], { encoding: "utf8" });
+    assert.equal(tried.status, 255);
+    assert.match(tried.stderr, /port 1: Connection refused/);
     assert.deepEqual(machineState(), here);
+  });
+
+  it("names the stack's resources on a host that went down; after its reboot they read as gone", async () => {
+    const [fake] = lab.hosts;
+    assert.ok(fake !== undefined);
+    const host = { address: fake.alias, configFile: lab.configFile };
+    const here = machineState();
+    const name = uniqueName("rd");
+    const ns = providerFor("NetNamespace");
+    const created = await ns.create((await ns.check({}, { host, name, owner: "hosts-test/down:lab-ns" })).inputs);
+    await closeHostMachines();
+    await fake.down();
+    try {
+      // The next command: another resource of the same stack on that host.
+      const message = await providerFor("NetNamespace")
+        .check({}, { host, name: uniqueName("rd"), owner: "hosts-test/down:other" })
+        .then(
+          () => assert.fail("a host that is down fails the check"),
+          (e: Error) => e.message,
+        );
+      assert.match(message, /^Cannot reach host "fake-host-1" over SSH: /);
+      assert.match(message, /: ssh -F \S+\/ssh_config -o BatchMode=yes -o ConnectTimeout=10 -T -- fake-host-1 true\n/);
+      assert.match(
+        message,
+        /Nothing was changed on "fake-host-1"\. This stack's resources there \(1\), none of them touched: NetNamespace lab-ns\.$/,
+      );
+    } finally {
+      await closeHostMachines();
+      await fake.boot();
+    }
+    // Rebooted: the namespace went with the host's memory. The next refresh drops it, and its records go.
+    const read = await providerFor("NetNamespace").read(created.id, created.outs);
+    assert.equal(read.id, undefined);
+    assert.deepEqual(fake.namespaces(), []);
+    assert.deepEqual(machineState(), here, "no record left here either");
   });
 
   it("fails the check of a host that refuses the login, naming it", async () => {
@@ -162,18 +203,12 @@ describe("resources on another host, over ssh", () => {
       const configFile = path.join(dir, "ssh_config");
       const config = readFileSync(lab.configFile, "utf8").replace(/^\s*IdentityFile .*$/gm, "");
       writeFileSync(configFile, config);
-      const checked = await providerFor("NetNamespace").check(
-        {},
-        {
-          host: { address: fake.alias, configFile, identityFile: stranger },
-          name: uniqueName("rk"),
-          owner: "hosts-test/it:k",
-        },
-      );
-      assert.equal(checked.failures?.[0]?.property, "host");
-      assert.match(
-        String(checked.failures?.[0]?.reason),
-        /^Host "fake-host-1" refused the SSH login: .*Permission denied \(publickey\)/,
+      await assert.rejects(
+        providerFor("NetNamespace").check(
+          {},
+          { host: { address: fake.alias, configFile, identityFile: stranger }, name: uniqueName("rk"), owner: "o/s:k" },
+        ),
+        /^Error: Host "fake-host-1" refused the SSH login: .*Permission denied \(publickey\)/,
       );
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -185,18 +220,13 @@ describe("resources on another host, over ssh", () => {
     const [fake, bare] = lab.hosts;
     assert.ok(fake !== undefined && bare !== undefined);
     const failureOf = async (address: string) => {
-      forgetHostMachines(); // each asked afresh, as a new pulumi command would
-      const checked = await providerFor("NetNamespace").check(
-        {},
-        {
-          host: { address, configFile: lab.configFile },
-          name: uniqueName("rp"),
-          owner: "hosts-test/it:p",
-        },
-      );
-      assert.equal(checked.inputs, undefined);
-      assert.equal(checked.failures?.[0]?.property, "host");
-      return String(checked.failures?.[0]?.reason);
+      await closeHostMachines(); // each asked afresh, as a new pulumi command would
+      return providerFor("NetNamespace")
+        .check({}, { host: { address, configFile: lab.configFile }, name: uniqueName("rp"), owner: "hosts-test/it:p" })
+        .then(
+          () => assert.fail(`${address} fails the check`),
+          (e: Error) => e.message,
+        );
     };
     assert.match(await failureOf(bare.alias), /^Host "fake-host-2" has no `ip` command\. Install iproute2 there/);
     assert.match(

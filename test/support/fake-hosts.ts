@@ -31,6 +31,13 @@ export interface FakeHost {
   files(): string[];
   /** How many SSH logins its sshd has accepted so far. */
   logins(): number;
+  /**
+   * Takes the host down: every process on it ends, and with them all that lived only in its
+   * memory (its namespaces, its /run); its own root namespace goes too. Its /etc stays, as a disk.
+   */
+  down(): Promise<void>;
+  /** Boots it again after {@link down}: a fresh root namespace (the kernel's defaults), an empty /run, sshd. */
+  boot(): Promise<void>;
 }
 
 export interface FakeHosts {
@@ -50,7 +57,7 @@ const HOST_SCRIPT = `set -e
 mount -t tmpfs -o mode=0755 pulumi-netns-test /run
 mkdir -m 0755 /run/sshd
 mount -t tmpfs -o mode=0755 pulumi-netns-test /var/log
-mkdir "$2/etc" "$2/work"
+mkdir -p "$2/etc" "$2/work"
 mount -t overlay pulumi-netns-test -o "lowerdir=/etc,upperdir=$2/etc,workdir=$2/work" /etc
 echo 'pulumi-netns-lab:x:64123:64123:pulumi-netns test user:/tmp:/bin/sh' >>/etc/passwd
 echo 'pulumi-netns-lab:*:19000:0:99999:7:::' >>/etc/shadow
@@ -72,33 +79,49 @@ socket.on("close", () => process.exit(0));
  * ssh_config: the same host, logged into as its user that is not root.
  */
 export async function fakeHosts(count: number, kinds: Array<"plain" | "without-ip"> = []): Promise<FakeHosts> {
+  // The library's files in the temporary folder (the sockets' folders of provider processes, the
+  // kept-open shells' scratch folders, which the hosts put in this machine's /tmp): those of
+  // other runs, there before, are not this test's to judge.
+  const ours = (f: string) => f.startsWith("pulumi-netns-ssh.") || f.startsWith("pulumi-netns-shell.");
+  const before = new Set(readdirSync(tmpdir()).filter(ours));
   const dir = mkdtempSync(path.join(tmpdir(), "pulumi-netns-hosts-"));
   // The hosts' own user, not root, reads the public key here (sshd opens it as that user).
   chmodSync(dir, 0o711);
   const lan = uniqueName("fl");
   const made: string[] = [];
-  const servers: ChildProcess[] = [];
+  /** Each host's sshd now, by the host's namespace. */
+  const servers = new Map<string, ChildProcess>();
   const hosts: FakeHost[] = [];
-  const dispose = async () => {
-    // Every process of a host (its sshd, its sessions, the shells kept open there), so that its
-    // mount namespace, and with it its namespaces and their links, goes: asked first (a kept-open
-    // shell then removes its scratch folder, in this machine's /tmp), killed if it is still there.
+  /**
+   * Ends every process in `namespaces` (the hosts' sshd, their sessions, the shells kept open
+   * there), so that each host's mount namespace, and with it its namespaces and their links, goes;
+   * then removes the namespaces. Asked first (a kept-open shell then removes its scratch folder,
+   * in this machine's /tmp), killed if still there.
+   */
+  const stopAll = async (namespaces: string[]) => {
     const signal = (name: NodeJS.Signals) => {
-      for (const pid of made.flatMap(pidsIn)) {
+      for (const pid of namespaces.flatMap(pidsIn)) {
         try {
           process.kill(pid, name);
         } catch {}
       }
     };
     signal("SIGTERM");
-    await waitFor(() => made.every((netns) => pidsIn(netns).length === 0), 3000).catch(() => signal("SIGKILL"));
-    await Promise.all(servers.map((s) => (s.exitCode === null && s.signalCode === null ? once(s, "exit") : null)));
-    for (const netns of made) removeNamespace(netns);
+    await waitFor(() => namespaces.every((netns) => pidsIn(netns).length === 0), 3000).catch(() => signal("SIGKILL"));
+    await Promise.all(
+      namespaces.map((netns) => {
+        const s = servers.get(netns);
+        return s !== undefined && s.exitCode === null && s.signalCode === null ? once(s, "exit") : null;
+      }),
+    );
+    for (const netns of namespaces) removeNamespace(netns);
+  };
+  const dispose = async () => {
+    await stopAll(made);
     rmSync(dir, { recursive: true, force: true });
-    // The client's shared connections close with their servers, and ssh removes their sockets; the
-    // kept-open shells removed their scratch folders (the hosts share this machine's /tmp).
-    const ours = (f: string) => /^pulumi-netns-[0-9a-f]{12}-/.test(f) || f.startsWith("pulumi-netns-shell.");
-    const left = () => readdirSync(tmpdir()).filter(ours);
+    // Every provider process closed its connections and removed their folder when it ended; the
+    // kept-open shells removed their scratch folders when their sessions ended.
+    const left = () => readdirSync(tmpdir()).filter((f) => ours(f) && !before.has(f));
     await waitFor(
       () => left().length === 0,
       5000,
@@ -122,13 +145,7 @@ export async function fakeHosts(count: number, kinds: Array<"plain" | "without-i
       const netns = uniqueName("fh");
       const alias = `fake-host-${i}`;
       const underlay = `192.0.2.${i}`;
-      ip("netns", "add", netns);
       made.push(netns);
-      ip("-n", lan, "link", "add", `p${i}`, "type", "veth", "peer", "name", "eth0", "netns", netns);
-      ip("-n", lan, "link", "set", `p${i}`, "master", "lan", "up");
-      ip("-n", netns, "link", "set", "lo", "up");
-      ip("-n", netns, "link", "set", "eth0", "up");
-      ip("-n", netns, "address", "add", `${underlay}/24`, "dev", "eth0");
       const hostKey = path.join(dir, `host${i}`);
       execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", hostKey]);
       const sshdConfig = path.join(dir, `sshd${i}.conf`);
@@ -150,20 +167,34 @@ export async function fakeHosts(count: number, kinds: Array<"plain" | "without-i
       const own = path.join(dir, `host${i}.d`);
       mkdirSync(own);
       const kind = kinds[i - 1] ?? "plain";
-      const server = spawn("ip", ["netns", "exec", netns, "sh", path.join(dir, "host.sh"), sshdConfig, own, kind], {
-        stdio: ["ignore", "ignore", "pipe"],
-      });
-      servers.push(server);
       let said = "";
-      server.stderr?.setEncoding("utf8");
-      server.stderr?.on("data", (text: string) => {
-        said += text;
-      });
-      await waitFor(
-        () => said.includes("Server listening"),
-        10000,
-        () => `sshd on ${alias}: ${said}`,
-      );
+      let server: ChildProcess | undefined;
+      const boot = async () => {
+        ip("netns", "add", netns);
+        // The same MAC address at each boot, as a real NIC keeps: the lan's neighbour entry stays right.
+        const mac = `02:00:00:00:00:${i.toString(16).padStart(2, "0")}`;
+        ip("-n", lan, "link", "add", `p${i}`, "type", "veth", "peer", "name", "eth0", "address", mac, "netns", netns);
+        ip("-n", lan, "link", "set", `p${i}`, "master", "lan", "up");
+        ip("-n", netns, "link", "set", "lo", "up");
+        ip("-n", netns, "link", "set", "eth0", "up");
+        ip("-n", netns, "address", "add", `${underlay}/24`, "dev", "eth0");
+        const started = spawn("ip", ["netns", "exec", netns, "sh", path.join(dir, "host.sh"), sshdConfig, own, kind], {
+          stdio: ["ignore", "ignore", "pipe"],
+        });
+        server = started;
+        servers.set(netns, started);
+        const from = said.length;
+        started.stderr?.setEncoding("utf8");
+        started.stderr?.on("data", (text: string) => {
+          said += text;
+        });
+        await waitFor(
+          () => said.slice(from).includes("Server listening"),
+          10000,
+          () => `sshd on ${alias}: ${said.slice(from)}`,
+        );
+      };
+      await boot();
       knownHosts.push(`${alias} ${readFileSync(`${hostKey}.pub`, "utf8").trim()}`);
       config.push(
         `Host ${alias}-user`,
@@ -180,7 +211,7 @@ export async function fakeHosts(count: number, kinds: Array<"plain" | "without-i
       );
       // `ip netns exec … sh host.sh` execs sh, which execs sshd: the server's pid is sshd's, in the host's namespaces.
       const run = (argv: string[]) =>
-        execFileSync("nsenter", ["-t", String(server.pid), "-m", "-n", ...argv], { encoding: "utf8", stdio: "pipe" });
+        execFileSync("nsenter", ["-t", String(server?.pid), "-m", "-n", ...argv], { encoding: "utf8", stdio: "pipe" });
       hosts.push({
         alias,
         netns,
@@ -197,6 +228,8 @@ export async function fakeHosts(count: number, kinds: Array<"plain" | "without-i
             .split("\n")
             .filter(Boolean),
         logins: () => said.split("\n").filter((line) => line.startsWith("Accepted publickey")).length,
+        down: () => stopAll([netns]),
+        boot,
       });
     }
     writeFileSync(path.join(dir, "known_hosts"), `${knownHosts.join("\n")}\n`);

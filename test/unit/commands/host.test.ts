@@ -6,6 +6,9 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { describe, it } from "node:test";
 import {
+  checkArgv,
+  closeArgv,
+  commandLine,
   hostKey,
   hostLabel,
   hostRule,
@@ -14,6 +17,7 @@ import {
   shellQuote,
   sshArgv,
   sshFailureKind,
+  sshProblem,
 } from "../../../provider/commands/host.js";
 import { isProblem } from "../../../provider/rule.js";
 
@@ -72,6 +76,26 @@ describe("host inputs", () => {
       argv.includes("BatchMode=yes") && argv.includes("ControlMaster=auto") && argv.includes("ControlPath=/tmp/cp-%C"),
     );
     assert.deepEqual(argv.slice(-3, -1), ["--", "lab1"]);
+  });
+
+  it("gives a failing host's check as a command to paste: every option the library passes, quoted where a shell needs it", () => {
+    const host = { address: "lab1", user: "root", port: 2222, identityFile: "/my keys/lab", configFile: "/c" };
+    const check = checkArgv(host, 10);
+    assert.deepEqual(
+      check.slice(0, 9),
+      sshArgv(host, { controlPath: "/x", persist: 30, connectTimeout: 10 }, []).slice(0, 9),
+    );
+    assert.equal(
+      commandLine(check),
+      "ssh -F /c -i '/my keys/lab' -l root -p 2222 -o BatchMode=yes -o ConnectTimeout=10 -T -- lab1 true",
+    );
+    const back = execFileSync("sh", ["-c", `printf '%s\\n' ${commandLine(check)}`], { encoding: "utf8" });
+    assert.deepEqual(back.trim().split("\n"), check, "a shell gives back the argv");
+    assert.match(
+      sshProblem(host, "ssh: connect to host lab1 port 2222: Connection refused"),
+      /: ssh -F \/c -i '\/my keys\/lab' .* lab1 true$/,
+    );
+    assert.deepEqual(closeArgv(host, "/tmp/s/0").slice(-5), ["ControlPath=/tmp/s/0", "-O", "exit", "--", "lab1"]);
   });
 });
 
