@@ -52,9 +52,7 @@ export function hostMachine(host: Host): Machine {
       sockets = mkdtempSync(`${tmpdir()}/pulumi-netns-ssh.`);
       // The engine ends a plugin with SIGINT, and kills it 5 s later: the connections close first,
       // rather than linger for their ControlPersist after the command that used them.
-      for (const signal of ["SIGINT", "SIGTERM"] as const) {
-        process.once(signal, () => void closeHostMachines().finally(() => process.exit(130)));
-      }
+      for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, closeOnSignal);
     }
     // One socket per host as declared, not per destination (ssh's %C): a host given with another
     // key or ssh_config must make its own login, not ride on a connection that another one made.
@@ -72,12 +70,30 @@ export function hostMachine(host: Host): Machine {
 export async function closeHostMachines(): Promise<void> {
   const open = [...hostMachines.values()];
   hostMachines.clear();
-  await Promise.all(open.map((machine) => (machine.system as SshSystem).close()));
-  if (sockets !== undefined) {
-    const { rmSync } = require("node:fs") as typeof import("node:fs");
-    rmSync(sockets, { recursive: true, force: true });
-    sockets = undefined;
+  await Promise.allSettled(open.map((machine) => (machine.system as SshSystem).close()));
+  removeSockets();
+}
+
+/**
+ * {@link closeHostMachines} as the process ends on a signal, then the end. Each `ssh -O exit` is
+ * started here, not by the launcher: the signal went to the whole process group, the launcher too.
+ */
+function closeOnSignal(): void {
+  const { spawnSync } = require("node:child_process") as typeof import("node:child_process");
+  for (const machine of hostMachines.values()) {
+    const argv = (machine.system as SshSystem).closing();
+    if (argv !== undefined) spawnSync(argv[0] as string, argv.slice(1), { stdio: "ignore", timeout: 2000 });
   }
+  hostMachines.clear();
+  removeSockets();
+  process.exit(130);
+}
+
+function removeSockets(): void {
+  if (sockets === undefined) return;
+  const { rmSync } = require("node:fs") as typeof import("node:fs");
+  rmSync(sockets, { recursive: true, force: true });
+  sockets = undefined;
 }
 
 /** Why `host` cannot be used (unreachable, refused, no `ip`, no root), asked once per process; undefined when it is fit. */

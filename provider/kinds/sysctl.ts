@@ -95,6 +95,13 @@ export default class SysctlProvider implements KindProvider<SysctlInputs, Sysctl
   }
 
   async update(_id: string, olds: SysctlState, news: SysctlInputs): Promise<Updated<SysctlState>> {
+    // A machine that rebooted lost its journal, and the kernel its value: the value to put back is
+    // still the state's, recorded again before ours is written (never the one found now, which is
+    // the boot's, and never ours).
+    const record = recordName(news);
+    if (record !== undefined && (await recall(this.machine, record)) === undefined) {
+      await remember(this.machine, record, olds.previous);
+    }
     await this.writeValue(news, news.value);
     return { outs: { ...news, previous: olds.previous } };
   }

@@ -77,10 +77,14 @@ export class SshSystem implements System {
     return exit;
   }
 
-  /** Closes the shared connection, if one was opened: every session on it ends, and ssh removes its socket. */
+  /** The command that closes the shared connection (every session on it ends, ssh removes its socket); undefined if none was opened. */
+  closing(): string[] | undefined {
+    return this.checked === undefined ? undefined : closeArgv(this.host, this.controlPath);
+  }
+
   async close(): Promise<void> {
-    if (this.checked === undefined) return;
-    await this.local.run(closeArgv(this.host, this.controlPath));
+    const argv = this.closing();
+    if (argv !== undefined) await this.local.run(argv);
   }
 
   /** Runs `work` when fewer than {@link SESSIONS} commands are running on the host. */

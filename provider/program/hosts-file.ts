@@ -33,6 +33,8 @@ export class HostsFile extends NetnsResource {
   declare readonly loopback: pulumi.Output<boolean>;
   /** The file: /etc/netns/NETNS/hosts. */
   declare readonly path: pulumi.Output<string>;
+  /** The folders (/etc/netns, /etc/netns/NETNS) that pulumi-netns made and removes with the last of its files there. */
+  declare readonly folders: pulumi.Output<string[] | undefined>;
 
   constructor(name: string, args: HostsFileArgs, opts?: pulumi.CustomResourceOptions) {
     super(
@@ -44,6 +46,7 @@ export class HostsFile extends NetnsResource {
         entries: args.entries,
         loopback: args.loopback,
         path: undefined,
+        folders: undefined,
       } satisfies Wire<HostsFileState>,
       opts,
     );

@@ -30,6 +30,8 @@ export class ResolvConf extends NetnsResource {
   declare readonly options: pulumi.Output<string[]>;
   /** The file: /etc/netns/NETNS/resolv.conf. */
   declare readonly path: pulumi.Output<string>;
+  /** The folders (/etc/netns, /etc/netns/NETNS) that pulumi-netns made and removes with the last of its files there. */
+  declare readonly folders: pulumi.Output<string[] | undefined>;
 
   constructor(name: string, args: ResolvConfArgs, opts?: pulumi.CustomResourceOptions) {
     super(
@@ -42,6 +44,7 @@ export class ResolvConf extends NetnsResource {
         search: args.search,
         options: args.options,
         path: undefined,
+        folders: undefined,
       } satisfies Wire<ResolvConfState>,
       opts,
     );

@@ -2,7 +2,9 @@
  * One lab over two hosts through the real engine (test/e2e/programs/two-hosts), each host a fake
  * one of test/support/fake-hosts.ts reached by a real ssh: the lab comes up, its nodes on the two
  * hosts ping each other across the VXLAN tunnels, preview is clean, drift made on a host is seen
- * and repaired, and destroy leaves both hosts (and this machine) as they were. A lab on a host that
+ * and repaired, and destroy leaves both hosts (and this machine) as they were. A host that goes
+ * down fails the preview as a host, naming what of the stack lives there; rebooted, it is rebuilt
+ * by a refreshing up, and after one more reboot destroy forgets what it lost. A lab on a host that
  * cannot be reached fails its preview with a message naming the host, and nothing changes.
  */
 import assert from "node:assert/strict";
@@ -30,7 +32,8 @@ function hostState(host: FakeHost) {
     links: host
       .run(["ip", "-br", "link", "show"])
       .split("\n")
-      .map((l) => l.split(/\s+/)[0])
+      // Without the peer's index (`eth0@if4`), which a reboot gives anew.
+      .map((l) => l.split(/\s+/)[0]?.split("@")[0])
       .sort(),
     forwarding: host.run(["cat", "/proc/sys/net/ipv4/ip_forward"]).trim(),
     files: host.files().sort(),
@@ -107,6 +110,44 @@ describe("a lab over two hosts through the engine", () => {
       assert.ok(pings(b, `${prefix}h3`, addressOf("h2")), "repaired");
       await stack.preview({ refresh: true, expectNoChanges: true });
 
+      // Host b goes down: one failure, of the host, with the command that shows why and what of
+      // the stack lives there (every resource the state puts on b), and host a is left alone.
+      const onB = ((await stack.exportStack()).deployment?.resources ?? []).filter(
+        (r: { outputs?: { host?: { address?: string } } }) => r.outputs?.host?.address === b.alias,
+      ) as Array<{ type: string; urn: string }>;
+      const aBefore = hostState(a);
+      await b.down();
+      const failure = await stack.preview().then(
+        () => "the preview of a lab on a host that is down did not fail",
+        (e: Error) => e.message,
+      );
+      const aWhileBDown = hostState(a);
+      // It boots again, having lost all it held in memory.
+      await b.boot();
+      assert.match(failure, /Cannot reach host "fake-host-2" over SSH/);
+      assert.ok(
+        failure.includes(`: ssh -F ${lab.configFile} -o BatchMode=yes -o ConnectTimeout=10 -T -- fake-host-2 true`),
+      );
+      const named = new RegExp(
+        `This stack's resources there \\(${onB.length}\\), none of them touched: ([^\\n]*)\\.`,
+      ).exec(failure);
+      assert.ok(named, `names the ${onB.length} resources on b:\n${failure}`);
+      assert.ok(named[1]?.includes("NetnsProcess web") && named[1].includes("Sysctl b-forwarding"), named[1]);
+      assert.doesNotMatch(failure, /property host value/, "not framed as a bad input");
+      assert.deepEqual(aWhileBDown, aBefore, "host a untouched");
+
+      // A refreshing up rebuilds it, and the forwarding it had before the lab is what destroy will
+      // put back, not the lab's.
+      assert.deepEqual(b.namespaces(), []);
+      const rebuilt = await stack.up({ refresh: true });
+      assert.ok((rebuilt.summary.resourceChanges?.create ?? 0) > 0, "what b lost is made again");
+      assert.ok(pings(b, `${prefix}h3`, addressOf("h2")), "the tunnels carry traffic again");
+      assert.ok(pings(b, `${prefix}h2`, addressOf("h1")));
+      await stack.preview({ refresh: true, expectNoChanges: true });
+
+      // Rebooted again, then destroyed: what b lost is forgotten without failing.
+      await b.down();
+      await b.boot();
       await stack.destroy();
       assert.deepEqual([hostState(a), hostState(b)], before, "both hosts as they were");
       assert.deepEqual(machineState(), here, "and this machine");

@@ -8,9 +8,18 @@
  * into these namespaces, and the root namespace is not touched. A throwaway key per run, a host
  * key per host, and an ssh_config naming each host by its alias; all of it goes with `dispose`.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { removeNamespace, uniqueName } from "./kernel.js";
@@ -27,7 +36,7 @@ export interface FakeHost {
   namespaces(): string[];
   /** The files under its /run/pulumi-netns (the journal there). */
   journal(): string[];
-  /** The files under its /etc/netns and /var/log/pulumi-netns. */
+  /** The files and folders under its /etc/netns and /var/log/pulumi-netns (the folders on its disk). */
   files(): string[];
   /** How many SSH logins its sshd has accepted so far. */
   logins(): number;
@@ -89,8 +98,9 @@ export async function fakeHosts(count: number, kinds: Array<"plain" | "without-i
   chmodSync(dir, 0o711);
   const lan = uniqueName("fl");
   const made: string[] = [];
-  /** Each host's sshd now, by the host's namespace. */
+  /** Each host's sshd now, and its mount namespace (`mnt:[inode]`), by the host's namespace. */
   const servers = new Map<string, ChildProcess>();
+  const mountOf = new Map<string, string>();
   const hosts: FakeHost[] = [];
   /**
    * Ends every process in `namespaces` (the hosts' sshd, their sessions, the shells kept open
@@ -99,15 +109,19 @@ export async function fakeHosts(count: number, kinds: Array<"plain" | "without-i
    * in this machine's /tmp), killed if still there.
    */
   const stopAll = async (namespaces: string[]) => {
+    // A host's processes: those in its root namespace, and those in its mount namespace (a
+    // process it started in one of its own namespaces).
+    const mounts = namespaces.flatMap((netns) => mountOf.get(netns) ?? []);
+    const pids = () => [...namespaces.flatMap(pidsIn), ...pidsWithMount(mounts)];
     const signal = (name: NodeJS.Signals) => {
-      for (const pid of namespaces.flatMap(pidsIn)) {
+      for (const pid of pids()) {
         try {
           process.kill(pid, name);
         } catch {}
       }
     };
     signal("SIGTERM");
-    await waitFor(() => namespaces.every((netns) => pidsIn(netns).length === 0), 3000).catch(() => signal("SIGKILL"));
+    await waitFor(() => pids().length === 0, 3000).catch(() => signal("SIGKILL"));
     await Promise.all(
       namespaces.map((netns) => {
         const s = servers.get(netns);
@@ -132,7 +146,8 @@ export async function fakeHosts(count: number, kinds: Array<"plain" | "without-i
     const ip = (...args: string[]) => execFileSync("ip", args, { stdio: "pipe" });
     ip("netns", "add", lan);
     made.push(lan);
-    ip("-n", lan, "link", "add", "lan", "type", "bridge");
+    // A MAC address of its own: a bridge otherwise takes its lowest port's, which changes as hosts reboot.
+    ip("-n", lan, "link", "add", "lan", "address", "02:00:00:00:01:00", "type", "bridge");
     ip("-n", lan, "link", "set", "lan", "up");
     ip("-n", lan, "address", "add", "192.0.2.254/24", "dev", "lan");
     const key = path.join(dir, "id");
@@ -171,9 +186,26 @@ export async function fakeHosts(count: number, kinds: Array<"plain" | "without-i
       let server: ChildProcess | undefined;
       const boot = async () => {
         ip("netns", "add", netns);
-        // The same MAC address at each boot, as a real NIC keeps: the lan's neighbour entry stays right.
-        const mac = `02:00:00:00:00:${i.toString(16).padStart(2, "0")}`;
-        ip("-n", lan, "link", "add", `p${i}`, "type", "veth", "peer", "name", "eth0", "address", mac, "netns", netns);
+        // The same MAC addresses at each boot, as a real NIC and switch port keep: neighbour entries stay right.
+        const mac = (n: number) => `02:00:00:00:0${n}:${i.toString(16).padStart(2, "0")}`;
+        ip(
+          "-n",
+          lan,
+          "link",
+          "add",
+          `p${i}`,
+          "address",
+          mac(1),
+          "type",
+          "veth",
+          "peer",
+          "name",
+          "eth0",
+          "address",
+          mac(0),
+          "netns",
+          netns,
+        );
         ip("-n", lan, "link", "set", `p${i}`, "master", "lan", "up");
         ip("-n", netns, "link", "set", "lo", "up");
         ip("-n", netns, "link", "set", "eth0", "up");
@@ -192,6 +224,15 @@ export async function fakeHosts(count: number, kinds: Array<"plain" | "without-i
           () => said.slice(from).includes("Server listening"),
           10000,
           () => `sshd on ${alias}: ${said.slice(from)}`,
+        );
+        mountOf.set(netns, readlinkSync(`/proc/${started.pid}/ns/mnt`));
+        // Up when it answers as ssh will reach it: through the relay, with sshd's banner.
+        const banner = `const s = require("node:net").connect(22, "${underlay}");
+          s.setTimeout(1000, () => process.exit(1)); s.once("data", () => process.exit(0)); s.on("error", () => process.exit(1));`;
+        await waitFor(
+          () => spawnSync("ip", ["netns", "exec", lan, process.execPath, "-e", banner]).status === 0,
+          10000,
+          () => `${alias} does not answer on ${underlay}:22`,
         );
       };
       await boot();
@@ -224,9 +265,7 @@ export async function fakeHosts(count: number, kinds: Array<"plain" | "without-i
             .map((l) => l.split(" ")[0] as string),
         journal: () => run(["find", "/run", "-path", "/run/pulumi-netns/*", "-type", "f"]).split("\n").filter(Boolean),
         files: () =>
-          run(["sh", "-c", "find /etc/netns /var/log/pulumi-netns -type f 2>/dev/null; true"])
-            .split("\n")
-            .filter(Boolean),
+          run(["sh", "-c", "find /etc/netns /var/log/pulumi-netns 2>/dev/null; true"]).split("\n").filter(Boolean),
         logins: () => said.split("\n").filter((line) => line.startsWith("Accepted publickey")).length,
         down: () => stopAll([netns]),
         boot,
@@ -240,6 +279,21 @@ export async function fakeHosts(count: number, kinds: Array<"plain" | "without-i
     await dispose();
     throw e;
   }
+}
+
+/** The pids of the processes in any of the mount namespaces `mounts` (`mnt:[inode]` each). */
+function pidsWithMount(mounts: string[]): number[] {
+  if (mounts.length === 0) return [];
+  return readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return mounts.includes(readlinkSync(`/proc/${pid}/ns/mnt`));
+      } catch {
+        return false; // gone meanwhile
+      }
+    })
+    .map(Number);
 }
 
 /** The pids of the processes in a namespace. */

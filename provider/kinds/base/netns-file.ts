@@ -7,7 +7,9 @@
  *
  * /etc/netns and /etc/netns/NAME are made when missing; the journal records that it was us who
  * made them, so that the last of our files to go takes them along, and a folder someone else made
- * (or that holds anything else) stays.
+ * (or that holds anything else) stays. The state keeps the same fact (`folders`): the journal is
+ * in /run and goes with a reboot, the folders are on disk and stay, and the next write or delete
+ * gives the journal back what the state knows.
  */
 import path from "node:path";
 import { markOf, netnsFilesFolder } from "../../commands/netns-files.js";
@@ -29,6 +31,8 @@ export interface NetnsFileInputs {
 export interface NetnsFileState {
   /** The file. */
   path: string;
+  /** The folders that pulumi-netns made for it (and for the other files in them), as the journal had them; absent before 0.4. */
+  folders?: string[] | undefined;
 }
 
 /**
@@ -69,21 +73,21 @@ export abstract class NetnsFileProvider<I extends NetnsFileInputs> implements Ki
     // Gone, or replaced by a file that is not ours.
     if (text === undefined) return {};
     const live = { ...props, ...this.parse(text) };
-    const { path: _path, ...inputs } = live;
+    const { path: _path, folders: _folders, ...inputs } = live;
     return { id, props: live, inputs: inputs as unknown as Partial<I & NetnsFileState> };
   }
 
-  async update(_id: string, _olds: I & NetnsFileState, news: I): Promise<Updated<I & NetnsFileState>> {
-    return { outs: await this.write(news) };
+  async update(_id: string, olds: I & NetnsFileState, news: I): Promise<Updated<I & NetnsFileState>> {
+    return { outs: await this.write(news, olds.folders) };
   }
 
-  async delete(_id: string, props: I) {
-    await this.file.remove(props);
+  async delete(_id: string, props: I & Partial<NetnsFileState>) {
+    await this.file.remove(props, props.folders);
   }
 
-  private async write(p: I): Promise<I & NetnsFileState> {
-    await this.file.write(p, this.render(p, markerOf(p.owner) ?? "pulumi-netns:"));
-    return { ...p, path: this.file.pathOf(p.netns) };
+  private async write(p: I, folders?: string[]): Promise<I & NetnsFileState> {
+    const ours = await this.file.write(p, this.render(p, markerOf(p.owner) ?? "pulumi-netns:"), folders);
+    return { ...p, path: this.file.pathOf(p.netns), folders: ours };
   }
 }
 
@@ -101,8 +105,11 @@ export class NetnsFile {
     return `${netnsFilesFolder(netns)}/${this.name}`;
   }
 
-  /** Writes the file whole, refusing to replace one that is not ours. */
-  async write(p: NetnsFileInputs, content: string): Promise<void> {
+  /**
+   * Writes the file whole, refusing to replace one that is not ours; gives the folders that are
+   * ours (made now, or by an earlier write). `known`: those the state says are ours.
+   */
+  async write(p: NetnsFileInputs, content: string, known: string[] = []): Promise<string[]> {
     const file = this.pathOf(p.netns);
     const found = await undefinedIfNotFound(() => this.machine.readFile(file));
     if (found !== undefined && !isOurs(found, p.owner)) {
@@ -111,12 +118,26 @@ export class NetnsFile {
           "refusing to replace it. Move it away yourself, or leave this namespace's file to it.",
       );
     }
+    await this.recordAgain(known);
     // Recorded before they are made: a run killed after the mkdir still knows them as ours.
+    const ours: string[] = [];
     for (const folder of [ETC_NETNS, netnsFilesFolder(p.netns)]) {
-      if ((await this.machine.pathKind(folder)) === undefined)
+      if ((await this.machine.pathKind(folder)) === undefined) {
         await remember(this.machine, folderRecord(folder), "made");
+      }
+      if ((await recall(this.machine, folderRecord(folder))) !== undefined) ours.push(folder);
     }
     await this.machine.replaceFile(file, content);
+    return ours;
+  }
+
+  /** Records again the folders the state knows as ours, when the journal lost them (a reboot). */
+  private async recordAgain(known: string[]): Promise<void> {
+    for (const folder of known) {
+      if ((await recall(this.machine, folderRecord(folder))) === undefined) {
+        await remember(this.machine, folderRecord(folder), "made");
+      }
+    }
   }
 
   /** The file's text when it is there and ours; undefined otherwise. */
@@ -129,7 +150,8 @@ export class NetnsFile {
    * Removes the file if it is ours, then the folders we made that are left empty. A file that is
    * not there (a create killed before it wrote it) still has its folders tidied.
    */
-  async remove(p: NetnsFileInputs): Promise<void> {
+  async remove(p: NetnsFileInputs, known: string[] = []): Promise<void> {
+    await this.recordAgain(known);
     const file = this.pathOf(p.netns);
     const found = await undefinedIfNotFound(() => this.machine.readFile(file));
     // The outermost folder of ours bounds what removeFile prunes; none of ours: the file alone.

@@ -3,9 +3,10 @@
  * with underlays `underlayA`/`underlayB`). Router r and h1 are on host a; h2 and h3 on host b. h2
  * is on r's segment `lan` (its bridge on a) through a tunnel, and h3 on a link to r, also a tunnel.
  * Every node has a hosts file; h3 runs a web server, which h1 checks by TCP across the hosts.
+ * Host b forwards in its own root namespace, a sysctl whose value is put back on destroy.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { NetnsProcess, Reachability, Topology } from "../../../../provider/index.js";
+import { NetnsProcess, Reachability, Sysctl, Topology } from "../../../../provider/index.js";
 
 const config = new pulumi.Config();
 const configFile = config.require("sshConfig");
@@ -55,6 +56,7 @@ export const webCheck = new Reachability(
   { dependsOn: web },
 ).rtt;
 export const webPid = web.pid;
+new Sysctl("b-forwarding", { host: hostB, key: "net.ipv4.ip_forward", value: "1" });
 
 export const nodes = lab.nodes;
 export const checks = lab.checks;
