@@ -1,11 +1,20 @@
 /**
  * One probe from inside a namespace: an ICMP echo (`ping`), or a TCP connection made by
- * tcp-probe.js (Node's own, so nothing else need be installed). Each returns how it went and
+ * tcp-probe.js (Node's own, so nothing else need be installed) here, and by bash on other hosts. Each returns how it went and
  * never throws: an unanswered probe is an answer.
  */
 import path from "node:path";
 import { familyOf } from "../../commands/address.js";
-import { neighbourAnswered, neighShow, parseRouteGet, pingArgv, pingRtt, routeGet } from "../../commands/probe.js";
+import {
+  bashTcpProbeArgv,
+  neighbourAnswered,
+  neighShow,
+  parseBashTcpProbe,
+  parseRouteGet,
+  pingArgv,
+  pingRtt,
+  routeGet,
+} from "../../commands/probe.js";
 import { isFailure } from "../../errors.js";
 import type { Netns } from "../../machine/machine.js";
 
@@ -28,14 +37,18 @@ export async function icmpProbe(netns: Netns, address: string, timeout: number):
 
 /** One TCP connection to `address` port `port`, waiting up to `timeout` seconds for it. */
 export async function tcpProbe(netns: Netns, address: string, port: number, timeout: number): Promise<Answer> {
+  // On another host neither this Node nor this file is there, and seldom any Node: bash does it.
+  if (netns.remote) {
+    const exit = await netns.probe(bashTcpProbeArgv(address, port, timeout));
+    return (
+      parseBashTcpProbe(exit.stdout) ?? {
+        reached: false,
+        error: exit.stderr.trim() || `the probe exited with ${exit.exitCode ?? "no code: is bash installed there?"}`,
+      }
+    );
+  }
   const script = path.join(__dirname, "tcp-probe.js");
-  const args = [address, String(port), String(timeout * 1000)];
-  // On another host neither this Node nor this file is there: the host's `node` runs the script's
-  // text (`node -e`), its first argument a placeholder where a script's path would be.
-  const argv = netns.remote
-    ? ["node", "-e", await (await import("node:fs/promises")).readFile(script, "utf8"), "tcp-probe", ...args]
-    : [process.execPath, script, ...args];
-  const exit = await netns.probe(argv);
+  const exit = await netns.probe([process.execPath, script, address, String(port), String(timeout * 1000)]);
   try {
     return JSON.parse(exit.stdout) as Answer;
   } catch {
