@@ -105,6 +105,8 @@ export const realSystem: System = {
       write: (line) => child.stdin.write(`${line}\n`),
       onLine: (listener) => lines.on("line", listener),
       onEnd: (listener) => void ended.then(listener),
+      said: () => said,
+      close: () => child.stdin.end(),
       hold(waiting) {
         for (const handle of handles) {
           if (waiting) handle.ref?.();

@@ -80,6 +80,10 @@ export interface LineSession {
   onEnd(listener: (why: string) => void): void;
   /** Keeps this process alive while an answer is awaited (true), and lets it end when idle (false). */
   hold(waiting: boolean): void;
+  /** What it has said on its standard error so far (the last 2,000 characters). */
+  said(): string;
+  /** Ends it: its standard input closes. */
+  close(): void;
 }
 
 /**

@@ -31,15 +31,25 @@ import { type LineSession, type System, temporaryBeside } from "./machine.js";
 
 /** Seconds the shared connection stays after its last command: short, so none outlives an operation by much. */
 const PERSIST_S = 30;
-/** sshd's `MaxSessions` is 10 by default: more commands at once on one connection would be refused. */
+/**
+ * Sessions opened at most on one connection: sshd's `MaxSessions` is 10 by default, and more would
+ * be refused. A server that allows fewer is found out when it refuses one (see `free`).
+ */
 const SESSIONS = 8;
+
+/** How ssh says that the server refused another session on a shared connection. */
+const SESSION_REFUSED = /session open refused|administratively prohibited|open failed/i;
 
 export class SshSystem implements System {
   readonly remote = true;
   private checked: Promise<string | undefined> | undefined;
   private running = 0;
   private readonly queue: Array<() => void> = [];
-  /** The kept-open shells not running a command now. */
+  /** Commands at once: {@link SESSIONS}, or what the server allows once it refused a session. */
+  private allowed = SESSIONS;
+  /** The kept-open shells open now. */
+  private shells = 0;
+  /** Those of them not running a command. */
   private readonly idle: RemoteShell[] = [];
 
   constructor(
@@ -87,9 +97,9 @@ export class SshSystem implements System {
     if (argv !== undefined) await this.local.run(argv);
   }
 
-  /** Runs `work` when fewer than {@link SESSIONS} commands are running on the host. */
+  /** Runs `work` when fewer commands than allowed are running on the host. */
   private async limited<T>(work: () => Promise<T>): Promise<T> {
-    if (this.running >= SESSIONS) await new Promise<void>((resolve) => this.queue.push(resolve));
+    if (this.running >= this.allowed) await new Promise<void>((resolve) => this.queue.push(resolve));
     this.running++;
     try {
       return await work();
@@ -111,17 +121,38 @@ export class SshSystem implements System {
   /** One command in a kept-open shell (one opened when none is idle); in a session of its own without them. */
   private async inShell(argv: readonly string[], input?: string): Promise<Exit> {
     if (this.local.session === undefined) return this.command(argv, input);
-    const shell =
-      this.idle.pop() ??
-      new RemoteShell(await this.local.session(sshArgv(this.host, this.connection(), ["sh", "-c", SHELL_SCRIPT])));
+    let shell = this.idle.pop();
+    if (shell === undefined) {
+      shell = new RemoteShell(
+        await this.local.session(sshArgv(this.host, this.connection(), ["sh", "-c", SHELL_SCRIPT])),
+      );
+      this.shells++;
+    }
     const exit = await shell.run(remoteCommand(argv), input);
     if (exit !== undefined) {
-      this.idle.push(shell);
+      this.free(shell);
       return exit;
     }
+    this.shells--;
     // The shell ended before it answered (the connection broke, or the host's sshd went away).
     const words = `${shell.ended ?? "the shell ended"}; whether \`${argv.join(" ")}\` ran there is not known`;
     return hostFailure(hostLabel(this.host), sshProblem(this.host, words));
+  }
+
+  /**
+   * A shell done with its command: idle, for the next. One that ssh opened on a connection of its
+   * own, because the server refused another session on the shared one (its `MaxSessions` is below
+   * {@link SESSIONS}), is closed instead, and from then on no more commands run at once than the
+   * shared connection's shells: what the server allows, found out.
+   */
+  private free(shell: RemoteShell): void {
+    if (!SESSION_REFUSED.test(shell.said())) {
+      this.idle.push(shell);
+      return;
+    }
+    shell.close();
+    this.shells--;
+    this.allowed = Math.max(1, Math.min(this.allowed, this.shells));
   }
 
   /** Runs a file command there; a failure throws with the errno its words name, as node:fs would. */
@@ -247,8 +278,13 @@ class RemoteShell {
   private waiting: ((line: string | undefined) => void) | undefined;
   /** Why it ended, once it has. */
   ended: string | undefined;
+  /** What its ssh has said on its standard error so far. */
+  readonly said: () => string;
+  readonly close: () => void;
 
   constructor(private readonly session: LineSession) {
+    this.said = () => session.said();
+    this.close = () => session.close();
     session.hold(false);
     session.onLine((line) => this.answer(line));
     session.onEnd((why) => {

@@ -7,19 +7,19 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { closeHostMachines, providerFor } from "../../provider/kinds/index.js";
 import { type FakeHosts, fakeHosts } from "../support/fake-hosts.js";
-import { machineState, uniqueName } from "../support/kernel.js";
+import { machineState, stopProcess, tcpListener, uniqueName } from "../support/kernel.js";
 
 describe("resources on another host, over ssh", () => {
   let lab: FakeHosts;
   before(async () => {
-    // The second host has no `ip`.
-    lab = await fakeHosts(2, ["plain", "without-ip"]);
+    // The second host has no `ip`, the third no `node`; the fourth allows 3 sessions on a connection.
+    lab = await fakeHosts(4, ["plain", "without-ip", "without-node", "few-sessions"]);
   });
   after(async () => {
     // As the engine ends a provider process: its connections closed, their sockets' folder removed.
@@ -101,6 +101,45 @@ describe("resources on another host, over ssh", () => {
       await Promise.all(made.map((m) => ns.delete(m.id, m.outs)));
     }
     assert.deepEqual(fake.namespaces(), []);
+  });
+
+  it("keeps to a server that allows fewer sessions on a connection than the library opens", async () => {
+    const few = lab.hosts[3];
+    assert.ok(few !== undefined);
+    const host = { address: few.alias, configFile: lab.configFile };
+    await closeHostMachines();
+    const loginsBefore = few.logins();
+    const ns = providerFor("NetNamespace");
+    const burst = () => {
+      const names = Array.from({ length: 12 }, () => uniqueName("rm"));
+      const made = Promise.all(
+        names.map(async (name, i) =>
+          ns.create((await ns.check({}, { host, name, owner: `hosts-test/it:m${i}` })).inputs),
+        ),
+      );
+      return { names, made };
+    };
+    const first = burst();
+    const made = await first.made;
+    try {
+      assert.deepEqual(few.namespaces().sort(), [...first.names].sort(), "every one made, none refused");
+      // The first burst opens eight sessions at once; ssh gives the five the server refuses a
+      // connection each, which the library closes once it has seen why. From then on: three.
+      const afterFirst = few.logins();
+      assert.ok(afterFirst - loginsBefore <= 6, `${afterFirst - loginsBefore} logins`);
+      const second = burst();
+      made.push(...(await second.made));
+      assert.equal(few.logins(), afterFirst, "the next burst within the server's three sessions: no new login");
+      assert.equal(few.namespaces().length, 24);
+      // The shells kept open there: each has its scratch folder in the (shared) temporary folder.
+      const shells = () => readdirSync(tmpdir()).filter((f) => f.startsWith("pulumi-netns-shell.")).length;
+      const until = Date.now() + 3000;
+      while (shells() > 3 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.equal(shells(), 3, "as many sessions kept open as the server allows");
+    } finally {
+      await Promise.all(made.map((m) => ns.delete(m.id, m.outs)));
+    }
+    assert.deepEqual(few.namespaces(), []);
   });
 
   it("sweeps a host the state names: deletes there what the ledger holds and the state does not", async () => {
@@ -235,6 +274,35 @@ describe("resources on another host, over ssh", () => {
     );
     assert.deepEqual(fake.namespaces(), [], "nothing made there");
     assert.deepEqual(bare.journal(), [], "nor on the host without ip (which cannot list namespaces)");
+  });
+
+  it("probes TCP on a host without Node.js: reached, refused, and a port made ready", async () => {
+    const bare = lab.hosts[2];
+    assert.ok(bare !== undefined);
+    assert.throws(() => bare.run(["node", "-e", "0"]), "the host has no node");
+    const host = { address: bare.alias, configFile: lab.configFile };
+    // A listener in the host's own namespace, started from here (this machine's node).
+    const listener = await tcpListener(bare.netns, 47321);
+    try {
+      const reach = providerFor("Reachability");
+      const probe = async (port: number, expect: "reachable" | "unreachable") => {
+        const { inputs, failures } = await reach.check(
+          {},
+          { host, address: "127.0.0.1", protocol: "tcp", port, expect, tries: 1, timeout: 1, owner: "hosts-test/it:r" },
+        );
+        assert.deepEqual(failures ?? [], []);
+        return reach.create(inputs);
+      };
+      const reached = await probe(47321, "reachable");
+      assert.ok(
+        typeof reached.outs.rtt === "number" && reached.outs.rtt > 0 && reached.outs.rtt < 100,
+        `${reached.outs.rtt}`,
+      );
+      await probe(47322, "unreachable");
+      await assert.rejects(probe(47322, "reachable"), /47322.*ECONNREFUSED|ECONNREFUSED.*47322|refused/i);
+    } finally {
+      await stopProcess(listener);
+    }
   });
 
   it("refuses a host named like an option before running anything", async () => {

@@ -59,8 +59,8 @@ export interface FakeHosts {
 /**
  * What each host runs: its own /run and /var/log, its own /etc (this machine's, with its writes
  * kept apart in an overlay: /etc/netns is the host's, and so is a user of its own, not root,
- * `pulumi-netns-lab`), then sshd in the foreground. A host `without-ip` has its `ip` hidden
- * (an empty file bound over it, which no one can run).
+ * `pulumi-netns-lab`), then sshd in the foreground. A host `without-ip` has its `ip` hidden, one
+ * `without-node` its `node` (an empty file bound over it, which no one can run).
  */
 const HOST_SCRIPT = `set -e
 mount -t tmpfs -o mode=0755 pulumi-netns-test /run
@@ -71,6 +71,7 @@ mount -t overlay pulumi-netns-test -o "lowerdir=/etc,upperdir=$2/etc,workdir=$2/
 echo 'pulumi-netns-lab:x:64123:64123:pulumi-netns test user:/tmp:/bin/sh' >>/etc/passwd
 echo 'pulumi-netns-lab:*:19000:0:99999:7:::' >>/etc/shadow
 if [ "$3" = without-ip ]; then : >"$2/no-ip"; mount --bind "$2/no-ip" "$(readlink -f "$(command -v ip)")"; fi
+if [ "$3" = without-node ]; then : >"$2/no-node"; mount --bind "$2/no-node" "$(readlink -f "$(command -v node)")"; fi
 exec /usr/sbin/sshd -D -e -f "$1"
 `;
 
@@ -84,10 +85,14 @@ socket.on("close", () => process.exit(0));
 
 /**
  * `count` fake hosts, up and answering ssh; `dispose` removes them all, whatever state they are
- * in. `kinds[i]` makes host i+1 one `without-ip`. Each host is also named `ALIAS-user` in the
+ * in. `kinds[i]` makes host i+1 one `without-ip` or `without-node`, or one whose sshd allows 3
+ * sessions on a connection (`few-sessions`). Each host is also named `ALIAS-user` in the
  * ssh_config: the same host, logged into as its user that is not root.
  */
-export async function fakeHosts(count: number, kinds: Array<"plain" | "without-ip"> = []): Promise<FakeHosts> {
+export async function fakeHosts(
+  count: number,
+  kinds: Array<"plain" | "without-ip" | "without-node" | "few-sessions"> = [],
+): Promise<FakeHosts> {
   // The library's files in the temporary folder (the sockets' folders of provider processes, the
   // kept-open shells' scratch folders, which the hosts put in this machine's /tmp): those of
   // other runs, there before, are not this test's to judge.
@@ -176,6 +181,8 @@ export async function fakeHosts(count: number, kinds: Array<"plain" | "without-i
           "UsePAM no",
           "StrictModes no",
           "PidFile none",
+          // Fewer sessions on a connection than the library opens by default (8).
+          ...(kinds[i - 1] === "few-sessions" ? ["MaxSessions 3"] : []),
           "",
         ].join("\n"),
       );

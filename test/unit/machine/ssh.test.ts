@@ -127,6 +127,8 @@ async function localShell(children: ChildProcess[]): Promise<LineSession> {
     onLine: (listener) => lines.on("line", listener),
     onEnd: (listener) => void child.once("close", () => listener("it ended")),
     hold: () => {},
+    said: () => "",
+    close: () => child.stdin.end(),
   };
 }
 
