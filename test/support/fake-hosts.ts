@@ -12,6 +12,7 @@ import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_pr
 import { once } from "node:events";
 import {
   chmodSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -241,6 +242,18 @@ export async function fakeHosts(
           10000,
           () => `${alias} does not answer on ${underlay}:22`,
         );
+        // Booted again: up when a login goes through, as a user waits for a host to come back (right
+        // after a reboot, while the kernel still tears down the old boot's namespaces, the first
+        // connections have been seen to time out in the banner exchange).
+        const config = path.join(dir, "ssh_config");
+        if (existsSync(config)) {
+          const login = ["-F", config, "-o", "BatchMode=yes", "-o", "ConnectTimeout=5", alias, "true"];
+          await waitFor(
+            () => spawnSync("ssh", login).status === 0,
+            30000,
+            () => `${alias} takes no login after its boot`,
+          );
+        }
       };
       await boot();
       knownHosts.push(`${alias} ${readFileSync(`${hostKey}.pub`, "utf8").trim()}`);
