@@ -48,7 +48,7 @@ export class SshSystem implements System {
   /** Commands at once: {@link SESSIONS}, or what the server allows once it refused a session. */
   private allowed = SESSIONS;
   /** The kept-open shells open now. */
-  private shells = 0;
+  private readonly shells = new Set<RemoteShell>();
   /** Those of them not running a command. */
   private readonly idle: RemoteShell[] = [];
 
@@ -99,13 +99,14 @@ export class SshSystem implements System {
 
   /** Runs `work` when fewer commands than allowed are running on the host. */
   private async limited<T>(work: () => Promise<T>): Promise<T> {
-    if (this.running >= this.allowed) await new Promise<void>((resolve) => this.queue.push(resolve));
+    // Checked again when woken: `allowed` may have dropped below what runs now (see `free`).
+    while (this.running >= this.allowed) await new Promise<void>((resolve) => this.queue.push(resolve));
     this.running++;
     try {
       return await work();
     } finally {
       this.running--;
-      this.queue.shift()?.();
+      if (this.running < this.allowed) this.queue.shift()?.();
     }
   }
 
@@ -126,14 +127,14 @@ export class SshSystem implements System {
       shell = new RemoteShell(
         await this.local.session(sshArgv(this.host, this.connection(), ["sh", "-c", SHELL_SCRIPT])),
       );
-      this.shells++;
+      this.shells.add(shell);
     }
     const exit = await shell.run(remoteCommand(argv), input);
     if (exit !== undefined) {
       this.free(shell);
       return exit;
     }
-    this.shells--;
+    this.shells.delete(shell);
     // The shell ended before it answered (the connection broke, or the host's sshd went away).
     const words = `${shell.ended ?? "the shell ended"}; whether \`${argv.join(" ")}\` ran there is not known`;
     return hostFailure(hostLabel(this.host), sshProblem(this.host, words));
@@ -143,16 +144,20 @@ export class SshSystem implements System {
    * A shell done with its command: idle, for the next. One that ssh opened on a connection of its
    * own, because the server refused another session on the shared one (its `MaxSessions` is below
    * {@link SESSIONS}), is closed instead, and from then on no more commands run at once than the
-   * shared connection's shells: what the server allows, found out.
+   * shared connection's shells: what the server allows, found out. Those are counted without the
+   * other refused shells still busy with their first command: ssh says it was refused before it
+   * logs in again, so by the time this one has answered, the others opened with it have said so.
+   * Counting them would open a new shell, refused again, for each of them.
    */
   private free(shell: RemoteShell): void {
-    if (!SESSION_REFUSED.test(shell.said())) {
+    if (!shell.refused()) {
       this.idle.push(shell);
       return;
     }
     shell.close();
-    this.shells--;
-    this.allowed = Math.max(1, Math.min(this.allowed, this.shells));
+    this.shells.delete(shell);
+    const shared = [...this.shells].filter((open) => !open.refused()).length;
+    this.allowed = Math.max(1, Math.min(this.allowed, shared));
   }
 
   /** Runs a file command there; a failure throws with the errno its words name, as node:fs would. */
@@ -278,19 +283,22 @@ class RemoteShell {
   private waiting: ((line: string | undefined) => void) | undefined;
   /** Why it ended, once it has. */
   ended: string | undefined;
-  /** What its ssh has said on its standard error so far. */
-  readonly said: () => string;
-  readonly close: () => void;
-
   constructor(private readonly session: LineSession) {
-    this.said = () => session.said();
-    this.close = () => session.close();
     session.hold(false);
     session.onLine((line) => this.answer(line));
     session.onEnd((why) => {
       this.ended = why;
       this.answer(undefined);
     });
+  }
+
+  /** Whether ssh said the server refused it a session on the shared connection (and logged in again for it). */
+  refused(): boolean {
+    return SESSION_REFUSED.test(this.session.said());
+  }
+
+  close(): void {
+    this.session.close();
   }
 
   private answer(line: string | undefined): void {
