@@ -3,12 +3,13 @@
  * `pulumi-netns-sweep --stack PROJECT/STACK [--host DESTINATION]…`, with the stack's state
  * (`pulumi stack export`) on standard input: deletes what the stack made that its state does not
  * hold (provider/kinds/sweep.ts says when that is), on this machine and on every host the state
- * names or `--host` adds (each keeps its own ledger), and says what it deleted. scripts/recover
- * runs it after a killed run.
+ * names, this machine's roster (records/roster.ts) names or `--host` adds (each keeps its own
+ * ledger), and says what it deleted. scripts/recover runs it after a killed run.
  */
 import { type Host, hostKey, hostLabel, hostRule } from "../commands/host.js";
 import { closeHostMachines, hostMachine, hostProblem, processMachine } from "../kinds/index.js";
 import { sweep } from "../kinds/sweep.js";
+import { forgetSweptOn, hostsOf } from "../records/roster.js";
 import { type Kind, kindOf } from "../registry.js";
 import { isProblem } from "../rule.js";
 
@@ -33,6 +34,9 @@ async function main(): Promise<void> {
     hosts.set(hostKey(host), host);
     return [{ kind, id, on: hostKey(host) }];
   });
+  // Also every host this machine noted the stack making something on (roster.ts), which the state
+  // may not name: a first run killed before its state was saved.
+  for (const host of await hostsOf(processMachine(), stack)) hosts.set(hostKey(host), host);
   for (const [i, arg] of process.argv.entries()) {
     if (arg !== "--host") continue;
     const host = hostRule(process.argv[i + 1]);
@@ -50,11 +54,9 @@ async function main(): Promise<void> {
       unswept++;
       continue;
     }
-    const swept = await sweep(
-      machine,
-      stack,
-      kept.filter((k) => k.on === key),
-    );
+    const keptThere = kept.filter((k) => k.on === key);
+    const swept = await sweep(machine, stack, keptThere);
+    if (host !== undefined && swept.failed.length === 0) await forgetSweptOn(processMachine(), stack, host, keptThere);
     for (const { kind, id } of swept.deleted) console.log(`swept ${kind} ${id}${where}`);
     for (const { made, error } of swept.failed) {
       console.error(

@@ -183,10 +183,17 @@ export function providerFor(kind: Kind, on?: Machine): DynamicProvider {
     },
     async create(inputs) {
       const { provider, on } = at(inputs.host);
-      const created = await createNoted(provider, on, inputs);
-      if (inputs.host === undefined) return created;
-      await noteOnHost(processMachine(), inputs.host, kind, created.id, inputs.owner);
-      return { ...created, outs: { ...created.outs, host: inputs.host } };
+      if (inputs.host === undefined) return createNoted(provider, on, inputs);
+      // Noted here before it is made there: a sweep after a run killed now still finds the host.
+      const host = inputs.host as Host;
+      await noteOnHost(processMachine(), host, kind, provider.id(inputs), inputs.owner);
+      try {
+        const created = await createNoted(provider, on, inputs);
+        return { ...created, outs: { ...created.outs, host } };
+      } catch (e) {
+        await forgetOnHost(processMachine(), host, kind, provider.id(inputs), inputs.owner);
+        throw e;
+      }
     },
     async delete(id, props) {
       const { provider, on } = at(props.host);

@@ -34,9 +34,13 @@ function folderOf(stack: string): string {
  */
 async function recordOf(kind: Kind, id: string, owner: unknown): Promise<string | undefined> {
   if (typeof owner !== "string" || !owner.includes(":")) return undefined;
+  return `${folderOf(stackOf(owner))}/${await recordName(kind, owner, id)}.json`;
+}
+
+/** The name of an object's record (here, and in roster.ts): a hash of its kind, owner and id. */
+export async function recordName(kind: Kind, owner: string, id: string): Promise<string> {
   const { createHash } = await import("node:crypto");
-  const name = createHash("sha256").update(`${kind}\0${owner}\0${id}`).digest("hex");
-  return `${folderOf(stackOf(owner))}/${name}.json`;
+  return createHash("sha256").update(`${kind}\0${owner}\0${id}`).digest("hex");
 }
 
 /** Records that `kind`'s object `id` is about to be made, with the inputs it is made from. */
