@@ -205,7 +205,7 @@ export function preflightProblem(host: Host, stdout: string): string | undefined
  */
 export const SHELL_SCRIPT = [
   "t=$(mktemp -d -t pulumi-netns-shell.XXXXXX) || exit 1",
-  "trap 'rm -rf \"$t\"' EXIT; trap 'exit 1' HUP INT TERM",
+  "trap 'rm -rf \"$t\"' EXIT; trap 'exit 1' HUP INT TERM PIPE",
   "while read -r c i; do",
   '  if [ "$i" = - ]; then : >"$t/i"; else printf %s "$i" | base64 -d >"$t/i"; fi',
   '  eval "$(printf %s "$c" | base64 -d)" <"$t/i" >"$t/o" 2>"$t/e"; r=$?',
