@@ -7,8 +7,15 @@
  * the plugins of a live run have their `pulumi` CLI as an ancestor; a killed run's have none.
  * A run's plugins all carry the engine's address (`127.0.0.1:PORT`) on their command line, the
  * backend in their environment, and its provider its project: that is how they are told apart.
+ *
+ * Then it closes the SSH connections that killed provider processes left open to other hosts (a
+ * connection's master outlives its process for ControlPersist, and its kept-open shells on the
+ * host with it) and removes their sockets' folders: each folder is named after the pid of the
+ * process that made it (kinds/index.ts), and one whose process is gone is nobody's.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 
 interface Process {
@@ -93,6 +100,40 @@ async function main(): Promise<void> {
   console.log(
     `stopped ${stopped.length} plugin process(es) of killed runs of ${project}${stopped.length ? `: ${stopped.join(", ")}` : ""}`,
   );
+  const closed = closeOrphanedConnections();
+  if (closed > 0) console.log(`closed ${closed} SSH connection(s) of provider processes gone`);
+}
+
+/** True while process `pid` runs: a zombie (killed, not yet reaped by its parent) does not. */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+/** Closes the connections in this user's sockets' folders whose process is gone, and removes the folders. */
+function closeOrphanedConnections(): number {
+  let closed = 0;
+  for (const name of readdirSync(tmpdir())) {
+    const pid = /^pulumi-netns-ssh\.(\d+)\./.exec(name)?.[1];
+    const folder = path.join(tmpdir(), name);
+    if (pid === undefined || alive(Number(pid))) continue;
+    try {
+      if (statSync(folder).uid !== process.getuid?.()) continue;
+      for (const socket of readdirSync(folder)) {
+        // The master answers on its socket whatever the destination: the name only fills ssh's argv.
+        const argv = ["-o", `ControlPath=${path.join(folder, socket)}`, "-O", "exit", "--", "pulumi-netns-host"];
+        if (spawnSync("ssh", argv, { stdio: "ignore", timeout: 5000 }).status === 0) closed++;
+      }
+      rmSync(folder, { recursive: true, force: true });
+    } catch {
+      // removed meanwhile
+    }
+  }
+  return closed;
 }
 
 main().catch((e) => {

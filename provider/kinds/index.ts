@@ -49,7 +49,8 @@ export function hostMachine(host: Host): Machine {
     if (sockets === undefined) {
       const { mkdtempSync } = require("node:fs") as typeof import("node:fs");
       const { tmpdir } = require("node:os") as typeof import("node:os");
-      sockets = mkdtempSync(`${tmpdir()}/pulumi-netns-ssh.`);
+      // Its pid in the name: after a kill, scripts/recover closes the connections of a process gone (stop-plugins.ts).
+      sockets = mkdtempSync(`${tmpdir()}/pulumi-netns-ssh.${process.pid}.`);
       // The engine ends a plugin with SIGINT, and kills it 5 s later: the connections close first,
       // rather than linger for their ControlPersist after the command that used them.
       for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, closeOnSignal);
