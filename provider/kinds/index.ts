@@ -215,10 +215,11 @@ export function providerFor(kind: Kind, on?: Machine): DynamicProvider {
     async read(id, props) {
       const { provider, on } = at(props?.host);
       const read = await provider.read(id, props);
-      // Gone (or not ours any more): the engine drops it without a delete, and nothing is left to sweep.
-      if (read.id === undefined && provider.makesNothing !== true) await forgetMade(on, kind, id, props ?? {});
-      if (read.id === undefined && props?.host !== undefined) {
-        await forgetOnHost(processMachine(), props.host, kind, id, props.owner);
+      // Gone (or not ours any more): the engine drops it without a delete, so its records go, unless
+      // what it left behind (remains) is still there for a sweep to delete.
+      if (read.id === undefined && !(await provider.remains?.(props ?? {}))) {
+        if (provider.makesNothing !== true) await forgetMade(on, kind, id, props ?? {});
+        if (props?.host !== undefined) await forgetOnHost(processMachine(), props.host, kind, id, props.owner);
       }
       if (read.id === undefined || props?.host === undefined) return read;
       return { ...read, props: { ...read.props, host: props.host } };

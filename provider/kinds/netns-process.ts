@@ -154,6 +154,11 @@ export default class NetnsProcessProvider implements KindProvider<NetnsProcessIn
     return { id, props, inputs };
   }
 
+  /** Its log outlives it: what a user reads to learn why it ended, until its delete (or a sweep). */
+  async remains(props: NetnsProcessInputs): Promise<boolean> {
+    return (await this.machine.pathKind(logFileOf(props))) !== undefined;
+  }
+
   async update(_id: string, olds: NetnsProcessState, news: NetnsProcessInputs): Promise<Updated<NetnsProcessState>> {
     if (!differ<NetnsProcessInputs>(olds, news, RESTART))
       return { outs: { ...news, pid: olds.pid, startTime: olds.startTime, logFile: olds.logFile } };

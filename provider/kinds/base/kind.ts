@@ -23,6 +23,13 @@ export interface KindProvider<Inputs, State> {
   /** Succeeds when the object is already gone. */
   delete(id: string, props: State): Promise<void>;
   /**
+   * For a kind whose object leaves something behind when it goes (a process its log, a file the
+   * folders it made): once `read` found the object gone, whether some of that is still there. Its
+   * ledger record then stays, so that a sweep deletes it when the state no longer holds it (the
+   * engine drops a resource found gone without calling its delete).
+   */
+  remains?(props: State): Promise<boolean>;
+  /**
    * For a kind whose objects another resource of the stack can take over (records/handover.ts):
    * lets go of the object without touching it, forgetting only this resource's own records. Its
    * delete is then called only for objects nobody took.

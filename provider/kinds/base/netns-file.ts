@@ -77,6 +77,11 @@ export abstract class NetnsFileProvider<I extends NetnsFileInputs> implements Ki
     return { id, props: live, inputs: inputs as unknown as Partial<I & NetnsFileState> };
   }
 
+  /** The namespace's folder of files, when this stack made it and it is still there. */
+  async remains(props: I & Partial<NetnsFileState>): Promise<boolean> {
+    return this.file.foldersRemain(props);
+  }
+
   async update(_id: string, olds: I & NetnsFileState, news: I): Promise<Updated<I & NetnsFileState>> {
     return { outs: await this.write(news, olds.folders) };
   }
@@ -171,6 +176,14 @@ export class NetnsFile {
     const folders = await this.machine.listFolders(ETC_NETNS);
     const kept = await Promise.all(folders.map((f) => recall(this.machine, folderRecord(`${ETC_NETNS}/${f}`))));
     if (!kept.some((record) => record !== undefined)) await forget(this.machine, folderRecord(ETC_NETNS));
+  }
+
+  /** True when the namespace's folder of files is there and the journal says pulumi-netns made it. */
+  async foldersRemain(p: NetnsFileInputs): Promise<boolean> {
+    const own = netnsFilesFolder(p.netns);
+    return (
+      (await recall(this.machine, folderRecord(own))) !== undefined && (await this.machine.pathKind(own)) === "folder"
+    );
   }
 
   /** True when `folder` holds a file that a resource of ours wrote. */

@@ -81,6 +81,34 @@ describe("the ledger", () => {
     assert.deepEqual(await providerFor("NetNamespace", next.machine).read("a", inputs), {});
     assert.deepEqual(await madeBy(next.machine, "lab/dev"), []);
   });
+
+  it("keeps the record of a process found gone while its log is there, for the sweep to remove", async () => {
+    const system = new FakeSystem((argv) => (argv[2] === "identify" ? { stdout: "a\n" } : undefined));
+    const processes = providerFor("NetnsProcess", system.machine);
+    const inputs = {
+      command: ["/usr/bin/sleep", "60"],
+      netns: "a",
+      readyTimeout: 10,
+      stopTimeout: 1,
+      owner: owner("web"),
+    };
+    const { id, outs } = await processes.create(inputs);
+    system.files.delete(`/proc/${outs.pid}/stat`); // it ended
+    assert.deepEqual(await processes.read(id, outs), {});
+    assert.ok(system.files.has(outs.logFile), "its log stays, to be read");
+    assert.deepEqual(
+      (await madeBy(system.machine, "lab/dev")).map((m) => m.id),
+      [id],
+    );
+    // The engine dropped it; the program no longer declares it: the sweep removes what it left.
+    const { deleted } = await sweep(system.machine, "lab/dev", []);
+    assert.deepEqual(
+      deleted.map((m) => m.id),
+      [id],
+    );
+    assert.equal(system.files.has(outs.logFile), false);
+    assert.deepEqual(await madeBy(system.machine, "lab/dev"), []);
+  });
 });
 
 describe("the sweep", () => {
