@@ -11,38 +11,8 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { previewChanges, repoRoot, testStack } from "../support/engine.js";
-import { type FakeHost, fakeHosts } from "../support/fake-hosts.js";
+import { type FakeHost, fakeHosts, hostState, pings, twoHostsConfig } from "../support/fake-hosts.js";
 import { machineState, uniqueName } from "../support/kernel.js";
-
-/** Whether `from` (a namespace on `host`) gets an answer from `address`. */
-function pings(host: FakeHost, from: string, address: string): boolean {
-  try {
-    host.run(["ip", "netns", "exec", from, "ping", "-c", "1", "-W", "2", address]);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** What a host has that a lab could leave: its namespaces, its records, the links of its root namespace. */
-function hostState(host: FakeHost) {
-  return {
-    namespaces: host.namespaces().sort(),
-    journal: host.journal().sort(),
-    links: host
-      .run(["ip", "-br", "link", "show"])
-      .split("\n")
-      // Without the peer's index (`eth0@if4`), which a reboot gives anew.
-      .map((l) => l.split(/\s+/)[0]?.split("@")[0])
-      .sort(),
-    forwarding: host.run(["cat", "/proc/sys/net/ipv4/ip_forward"]).trim(),
-    files: host.files().sort(),
-    processes: host
-      .run(["ps", "-e", "-o", "args="])
-      .split("\n")
-      .filter((p) => p.includes("hello from h3")),
-  };
-}
 
 describe("a lab over two hosts through the engine", () => {
   it("comes up over ssh, pings across the tunnels, repairs drift on a host and leaves both as found", async () => {
@@ -51,14 +21,10 @@ describe("a lab over two hosts through the engine", () => {
     const prefix = uniqueName("th").slice(0, 8);
     const here = machineState();
     const before = [hostState(a), hostState(b)];
-    const { stack, dispose } = await testStack(path.join(repoRoot, "test/e2e/programs/two-hosts"), {
-      prefix,
-      sshConfig: lab.configFile,
-      hostA: a.alias,
-      hostB: b.alias,
-      underlayA: a.underlay,
-      underlayB: b.underlay,
-    });
+    const { stack, dispose } = await testStack(
+      path.join(repoRoot, "test/e2e/programs/two-hosts"),
+      twoHostsConfig(lab, prefix),
+    );
     try {
       const started = Date.now();
       const up = await stack.up();

@@ -4,11 +4,14 @@
  * per step (the default) and with PULUMI_SKIP_CHECKPOINTS=true, where a killed run leaves the state
  * as it was before it. After each kill, the documented recovery (scripts/recover: `pulumi cancel`,
  * `pulumi refresh --clear-pending-creates`, the sweep) must let `up` converge, and `destroy` must
- * leave the machine exactly as it was. And when the program changed between the kill and the
+ * leave the machine exactly as it was. Each point kills an `up` of a lab torn down, recovers and
+ * converges, then kills a `destroy` of the lab that is up, recovers and destroys. And when the program changed between the kill and the
  * recovery, the sweep removes what the killed run made that the program no longer declares. The
  * bridged LAN (examples/lan, a Topology with two segments) is killed the same way, at fewer points, for
  * its bridges, ports and computed routes, its hosts files, its NAT rules and its web server: no
- * process, file or rule of the stack may be left.
+ * process, file or rule of the stack may be left. So is a lab over two hosts (fake ones, sshd in
+ * namespaces of the test's: test/e2e/programs/two-hosts), in both modes: after the recovery `up`
+ * converges and the tunnels carry traffic, and `destroy` leaves both hosts as they were.
  *
  * The host role is a namespace of the test's own; nothing here touches the root namespace.
  */
@@ -18,7 +21,9 @@ import { readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
+import type { Stack } from "@pulumi/pulumi/automation";
 import { repoRoot, type TestStack, testStack, toolchainDir } from "../support/engine.js";
+import { type FakeHost, type FakeHosts, fakeHosts, hostState, pings, twoHostsConfig } from "../support/fake-hosts.js";
 import {
   filesUnder,
   journalFiles,
@@ -43,11 +48,17 @@ const FRACTIONS = [0.1, 0.25, 0.4, 0.55, 0.7, 0.85];
 
 /** A lab the kill points run on: its project folder, the config of a stack with `prefix`, where the kills land. */
 interface Lab {
+  name: string;
   project: string;
   config: (prefix: string) => Record<string, string>;
   fractions: number[];
+  /** The other hosts it is on, each to be left as it was found. */
+  hosts?: FakeHost[];
+  /** Whether the lab that is up carries traffic. */
+  carries?: (prefix: string, stack: Stack) => Promise<boolean>;
 }
 const star: Lab = {
+  name: "star",
   project,
   config: (prefix) => ({ prefix, hubNetns: `${prefix}hub`, spokes: KILLED_SPOKES }),
   fractions: FRACTIONS,
@@ -57,10 +68,32 @@ const star: Lab = {
  * a web server, killed at fewer points (it is small).
  */
 const lan: Lab = {
+  name: "lan",
   project: path.join(repoRoot, "examples/lan"),
   config: (prefix) => ({ prefix }),
   fractions: [0.2, 0.5, 0.8],
 };
+
+/**
+ * The Topology over two fake hosts (test/e2e/programs/two-hosts), killed at fewer points: it
+ * carries traffic when h2 (on b) reaches h1 (on a) across the segment's tunnel, and h3 (on b)
+ * reaches h2 through r (on a), across two.
+ */
+function overHosts(fake: FakeHosts): Lab {
+  const [a, b] = fake.hosts as [FakeHost, FakeHost];
+  return {
+    name: "two hosts",
+    project: path.join(repoRoot, "test/e2e/programs/two-hosts"),
+    config: (prefix) => twoHostsConfig(fake, prefix),
+    fractions: [0.3, 0.7],
+    hosts: [a, b],
+    carries: async (prefix, stack) => {
+      const nodes = (await stack.outputs()).nodes?.value as Record<string, { interfaces: { addresses: string[] }[] }>;
+      const addressOf = (node: string) => (nodes[node]?.interfaces[0]?.addresses[0] ?? "").split("/")[0] as string;
+      return pings(b, `${prefix}h2`, addressOf("h1")) && pings(b, `${prefix}h3`, addressOf("h2"));
+    },
+  };
+}
 
 interface Run {
   code: number | null;
@@ -156,6 +189,14 @@ describe("killed runs", { concurrency: 2 }, () => {
     it(`recover a bridged LAN the same way, with ${mode}`, async () => {
       await killPoints(lan, mode, modeEnv);
     });
+    it(`recover a lab over two hosts, its tunnels carrying traffic again, and leave both as found, with ${mode}`, async () => {
+      const fake = await fakeHosts(2);
+      try {
+        await killPoints(overHosts(fake), mode, modeEnv);
+      } finally {
+        await fake.dispose();
+      }
+    });
   }
 
   it("are recovered without stopping another stack's run of the same project and backend", async () => {
@@ -169,7 +210,6 @@ describe("killed runs", { concurrency: 2 }, () => {
       const { env } = test;
       const a = ["--stack", test.stack.name, "--non-interactive"];
       const b = ["--stack", other, "--non-interactive"];
-      const ok = (r: Run, what: string) => assert.equal(r.code, 0, `${what} failed:\n${r.output.slice(-3000)}`);
       ok(await run(pulumi, ["stack", "init", ...b], env), "stack init");
       for (const [key, value] of Object.entries({ prefix: prefixB, hubNetns: `${prefixB}hub`, spokes: "40" })) {
         ok(await run(pulumi, ["config", "set", key, value, ...b], env), "config set");
@@ -228,7 +268,6 @@ describe("killed runs", { concurrency: 2 }, () => {
       const env = { ...test.env, PULUMI_SKIP_CHECKPOINTS: "true" };
       const stackArgs = ["--stack", stackName, "--non-interactive"];
       const up = (kill?: number) => run(pulumi, ["up", "--yes", "--skip-preview", ...stackArgs], env, kill);
-      const ok = (r: Run, what: string) => assert.equal(r.code, 0, `${what} failed:\n${r.output.slice(-3000)}`);
       const ourNamespaces = () => namespaces().filter((n) => n.startsWith(prefix));
 
       const full = await up();
@@ -261,69 +300,96 @@ describe("killed runs", { concurrency: 2 }, () => {
   });
 });
 
-/** Kills `up` and `destroy` at every point of the lab's fractions, recovers, converges and tears down. */
-async function killPoints(lab: Lab, mode: string, modeEnv: Record<string, string>): Promise<void> {
-  const prefix = uniqueName("kp").slice(0, 8);
+/** Fails the test with the end of the output of a command that failed. */
+function ok(r: Run, what: string): void {
+  assert.equal(r.code, 0, `${what} failed:\n${r.output.slice(-3000)}`);
+}
+
+/** A stack's `up` and `destroy` (each killed after `kill` ms if given), and the README's recovery. */
+function commandsOf(project: string, stackName: string, env: Record<string, string>) {
   const pulumi = path.join(toolchainDir(), "pulumi");
-  let test: TestStack | undefined;
-  const figures = { killPoints: 0, survived: 0, leaked: 0 };
-  try {
-    test = await testStack(lab.project, lab.config(prefix));
-    const env = { ...test.env, ...modeEnv };
-    const stackName = test.stack.name;
-    const ours = () => leftOf(prefix, stackName);
-    const stackArgs = ["--stack", test.stack.name, "--non-interactive"];
-    const up = (kill?: number) => run(pulumi, ["up", "--yes", "--skip-preview", ...stackArgs], env, kill, lab.project);
-    const destroy = (kill?: number) =>
-      run(pulumi, ["destroy", "--yes", "--skip-preview", ...stackArgs], env, kill, lab.project);
-    const recover = () =>
+  const stackArgs = ["--stack", stackName, "--non-interactive"];
+  return {
+    up: (kill?: number) => run(pulumi, ["up", "--yes", "--skip-preview", ...stackArgs], env, kill, project),
+    destroy: (kill?: number) => run(pulumi, ["destroy", "--yes", "--skip-preview", ...stackArgs], env, kill, project),
+    recover: () =>
       run(
         path.join(repoRoot, "scripts/recover"),
         stackArgs,
         { ...env, PULUMI_NETNS_TOOLCHAIN: toolchainDir() },
         undefined,
-        lab.project,
-      );
-    const ok = (r: Run, what: string) => assert.equal(r.code, 0, `${what} failed:\n${r.output.slice(-3000)}`);
+        project,
+      ),
+  };
+}
+
+/**
+ * Kills `up`, then `destroy`, at every point of the lab's fractions, recovering after each kill:
+ * the recovered `up` converges (and, where the lab says how, carries traffic), and the recovered
+ * `destroy` leaves nothing of the stack. Each `destroy` is killed while the lab is up: the `up`
+ * before it converged. A killed `up` follows a destroyed lab, so without checkpoints its state is
+ * empty and only the ledgers (and, for hosts, this machine's roster) know what it made.
+ */
+async function killPoints(lab: Lab, mode: string, modeEnv: Record<string, string>): Promise<void> {
+  const prefix = uniqueName("kp").slice(0, 8);
+  let test: TestStack | undefined;
+  const figures = { killPoints: 0, survived: 0, leaked: 0 };
+  const hostsBefore = lab.hosts?.map(hostState);
+  try {
+    test = await testStack(lab.project, lab.config(prefix));
+    const env = { ...test.env, ...modeEnv };
+    const stackName = test.stack.name;
+    const { up, destroy, recover } = commandsOf(lab.project, stackName, env);
+    /** What of the stack is left here and, for a lab on hosts, what on them is not as it was. */
+    const left = () => [
+      ...leftOf(prefix, stackName),
+      ...(lab.hosts ?? []).flatMap((host, i) => {
+        const now = hostState(host);
+        return JSON.stringify(now) === JSON.stringify(hostsBefore?.[i])
+          ? []
+          : [`${host.alias}: ${JSON.stringify(now)}`];
+      }),
+    ];
 
     // An uninterrupted run of each, to know how long they take.
     const fullUp = await up();
     ok(fullUp, "up");
     const fullDestroy = await destroy();
     ok(fullDestroy, "destroy");
-    assert.deepEqual(ours(), []);
+    assert.deepEqual(left(), []);
 
     for (const fraction of lab.fractions) {
-      for (const [operation, full] of [
-        ["up", fullUp],
-        ["destroy", fullDestroy],
-      ] as const) {
-        figures.killPoints += 1;
-        const killAfter = Math.round(full.seconds * fraction * 1000);
-        const killed = await (operation === "up" ? up(killAfter) : destroy(killAfter));
-        const recovered = await recover();
-        // Converge to the declared state, then take it all down: both must work after the kill.
-        const converged = recovered.code === 0 ? await up() : recovered;
-        const clean = converged.code === 0 ? await destroy() : converged;
-        const left = ours();
-        figures.leaked += left.length;
-        if (clean.code === 0 && left.length === 0) figures.survived += 1;
-        else {
-          console.log(`kill during ${operation} after ${killAfter} ms (exit ${killed.code}): left ${left.join(", ")}`);
-          console.log(clean.output.slice(-3000));
-        }
-        // The next kill point starts from a torn-down lab even when this one failed.
-        for (const ns of left.filter((n) => !n.includes("/"))) removeNamespace(ns);
+      figures.killPoints += 2;
+      const upKilledAt = Math.round(fullUp.seconds * fraction * 1000);
+      await up(upKilledAt);
+      const converged = await recover().then((r) => (r.code === 0 ? up() : r));
+      ok(converged, `up after a kill during up at ${upKilledAt} ms and the recovery`);
+      if (lab.carries === undefined || (await lab.carries(prefix, test.stack))) figures.survived += 1;
+      else console.log(`kill during up after ${upKilledAt} ms: the lab carries no traffic after the recovery`);
+
+      const destroyKilledAt = Math.round(fullDestroy.seconds * fraction * 1000);
+      const killed = await destroy(destroyKilledAt);
+      const clean = await recover().then((r) => (r.code === 0 ? destroy() : r));
+      const leftNow = left();
+      figures.leaked += leftNow.length;
+      if (clean.code === 0 && leftNow.length === 0) figures.survived += 1;
+      else {
+        console.log(
+          `kill during destroy after ${destroyKilledAt} ms (exit ${killed.code}): left ${leftNow.join("; ")}`,
+        );
+        console.log(clean.output.slice(-3000));
       }
+      // The next kill point starts from a torn-down lab even when this one failed.
+      for (const ns of leftNow.filter((n) => !n.includes("/") && !n.includes(":"))) removeNamespace(ns);
     }
   } finally {
     console.log(
-      `${mode}: kill points: ${figures.killPoints}, survived: ${figures.survived}, leaked objects: ${figures.leaked}`,
+      `${lab.name}, ${mode}: kill points: ${figures.killPoints}, survived: ${figures.survived}, leaked objects: ${figures.leaked}`,
     );
     await test?.dispose().catch(() => undefined);
     cleanUp([prefix]);
   }
+  assert.equal(figures.leaked, 0, "nothing leaked");
   assert.equal(figures.killPoints, 2 * lab.fractions.length);
   assert.equal(figures.survived, figures.killPoints, "every kill point recovered");
-  assert.equal(figures.leaked, 0, "nothing leaked");
 }

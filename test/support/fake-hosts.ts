@@ -57,8 +57,56 @@ export interface FakeHosts {
   dispose(): Promise<void>;
 }
 
+/** Whether `from` (a namespace on `host`) gets an answer from `address`. */
+export function pings(host: FakeHost, from: string, address: string): boolean {
+  try {
+    host.run(["ip", "netns", "exec", from, "ping", "-c", "1", "-W", "2", address]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
- * What each host runs: its own /run and /var/log, its own /etc (this machine's, with its writes
+ * What a host has that a lab could leave: its namespaces, its records, the links of its root
+ * namespace, its forwarding, its folders, and the web server of test/e2e/programs/two-hosts.
+ */
+export function hostState(host: FakeHost) {
+  return {
+    namespaces: host.namespaces().sort(),
+    journal: host.journal().sort(),
+    links: host
+      .run(["ip", "-br", "link", "show"])
+      .split("\n")
+      // Without the peer's index (`eth0@if4`), which a reboot gives anew.
+      .map((l) => l.split(/\s+/)[0]?.split("@")[0])
+      .sort(),
+    forwarding: host.run(["cat", "/proc/sys/net/ipv4/ip_forward"]).trim(),
+    files: host.files().sort(),
+    processes: host
+      .run(["ps", "-e", "-o", "args="])
+      .split("\n")
+      .filter((p) => p.includes("hello from h3")),
+  };
+}
+
+/** The config of test/e2e/programs/two-hosts for its lab on the first two of `lab`'s hosts. */
+export function twoHostsConfig(lab: FakeHosts, prefix: string): Record<string, string> {
+  const [a, b] = lab.hosts as [FakeHost, FakeHost];
+  return {
+    prefix,
+    sshConfig: lab.configFile,
+    hostA: a.alias,
+    hostB: b.alias,
+    underlayA: a.underlay,
+    underlayB: b.underlay,
+  };
+}
+
+/**
+ * What each host runs: its own /run and /var/log, its own root's home, empty as on a host of its
+ * own (this machine's root may have dotfiles: here a ~/.bashrc that starts pyenv, 0.5 s that bash
+ * would spend at every session opened on every host), its own /etc (this machine's, with its writes
  * kept apart in an overlay: /etc/netns is the host's, and so is a user of its own, not root,
  * `pulumi-netns-lab`), then sshd in the foreground. A host `without-ip` has its `ip` hidden, one
  * `without-node` its `node` (an empty file bound over it, which no one can run).
@@ -67,6 +115,7 @@ const HOST_SCRIPT = `set -e
 mount -t tmpfs -o mode=0755 pulumi-netns-test /run
 mkdir -m 0755 /run/sshd
 mount -t tmpfs -o mode=0755 pulumi-netns-test /var/log
+mount -t tmpfs -o mode=0700 pulumi-netns-test /root
 mkdir -p "$2/etc" "$2/work"
 mount -t overlay pulumi-netns-test -o "lowerdir=/etc,upperdir=$2/etc,workdir=$2/work" /etc
 echo 'pulumi-netns-lab:x:64123:64123:pulumi-netns test user:/tmp:/bin/sh' >>/etc/passwd

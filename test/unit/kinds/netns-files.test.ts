@@ -107,6 +107,24 @@ describe("HostsFile and ResolvConf on a fake machine", () => {
     );
   });
 
+  it("found gone, say that a folder they made remains, which only their delete removes", async () => {
+    const system = new FakeSystem();
+    const provider = new HostsFileProvider(system.machine);
+    const h = { netns: "a", entries: [], loopback: true, owner: "lab/dev:h" };
+    const { outs } = await provider.create(h);
+    system.files.set("/etc/netns/a/notes", "the user's\n");
+    system.files.delete("/etc/netns/a/hosts");
+    assert.deepEqual(await provider.read(outs.path, outs), {});
+    assert.equal(await provider.remains(outs), true, "/etc/netns/a, made by the stack, is still there");
+    // A folder that was there before the stack: nothing of it remains.
+    const theirs = new FakeSystem();
+    theirs.files.set("/etc/netns/a/notes", "the user's\n");
+    const other = new HostsFileProvider(theirs.machine);
+    const made = await other.create(h);
+    theirs.files.delete("/etc/netns/a/hosts");
+    assert.equal(await other.remains(made.outs), false);
+  });
+
   it("read an edit as drift, and a file that lost its mark as gone", async () => {
     const system = new FakeSystem();
     const provider = new ResolvConfProvider(system.machine);
