@@ -7,12 +7,13 @@
  */
 import { Launcher } from "./launcher.js";
 import { type System, temporaryBeside } from "./machine.js";
+import { traced } from "./trace.js";
 
 /** Starts this process's programs (launcher.ts): one for the process, started when first needed. */
 const launcher = new Launcher();
 
 export const realSystem: System = {
-  run: (argv, input) => launcher.run(argv, input),
+  run: (argv, input) => traced("here", argv, () => launcher.run(argv, input)),
 
   async readFile(path) {
     const { readFile } = await import("node:fs/promises");

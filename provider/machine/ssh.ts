@@ -28,6 +28,7 @@ import {
 } from "../commands/host.js";
 import { type Exit, hostFailure } from "../errors.js";
 import { type LineSession, type System, temporaryBeside } from "./machine.js";
+import { traced } from "./trace.js";
 
 /** Seconds the shared connection stays after its last command: short, so none outlives an operation by much. */
 const PERSIST_S = 30;
@@ -62,7 +63,8 @@ export class SshSystem implements System {
 
   /** The host's problem (unreachable, refused, no `ip`, no root), or undefined when it is fit; asked once. */
   problem(): Promise<string | undefined> {
-    this.checked ??= this.limited(() => this.command(preflightArgv())).then((exit) =>
+    const argv = preflightArgv();
+    this.checked ??= this.limited(() => this.traced(argv, () => this.command(argv))).then((exit) =>
       exit.exitCode === 255 ? sshProblem(this.host, exit.stderr) : preflightProblem(this.host, exit.stdout),
     );
     return this.checked;
@@ -71,7 +73,7 @@ export class SshSystem implements System {
   async run(argv: readonly string[], input?: string): Promise<Exit> {
     const problem = await this.problem();
     if (problem !== undefined) return hostFailure(hostLabel(this.host), problem);
-    const exit = await this.limited(() => this.inShell(argv, input));
+    const exit = await this.limited(() => this.traced(argv, () => this.inShell(argv, input)));
     // In a session of its own, 255 is ssh's own failure (the connection broke), not the command's;
     // a kept-open shell answers the command's own exit code.
     if (
@@ -108,6 +110,10 @@ export class SshSystem implements System {
       this.running--;
       if (this.running < this.allowed) this.queue.shift()?.();
     }
+  }
+
+  private traced(argv: readonly string[], work: () => Promise<Exit>): Promise<Exit> {
+    return traced(hostLabel(this.host), argv, work);
   }
 
   private connection() {
