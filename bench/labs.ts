@@ -30,24 +30,17 @@
  *        [--runs 1] [--modes default,fast,traceless,paralleldiff] [--out bench-results.json]
  * Needs root and the toolchain directory in PULUMI_NETNS_TOOLCHAIN (scripts/bench sets both up).
  */
-import { execFileSync, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, release, tmpdir } from "node:os";
 import path from "node:path";
 import { planTopology } from "../provider/program/components/topology/plan.js";
 import { topologyCommands } from "../provider/program/components/topology/script.js";
 import type { TopologyPlan, TopologySpec } from "../provider/program/components/topology/spec.js";
 import { makeUserProject, offlineEnv } from "../test/support/engine.js";
+import { byRole, labProgram, measuredPulumi, median, pulumiSyncIn, type Role, roles } from "./measure.js";
 
 let project = "";
-
-/** A user's lab program: a Topology of the declaration in the stack's config, from the packed package. */
-const program = `"use strict";
-const pulumi = require("@pulumi/pulumi");
-const { Topology } = require("pulumi-netns");
-const lab = new Topology("lab", JSON.parse(new pulumi.Config().require("spec")));
-exports.checks = lab.checks.apply((checks) => checks.length);
-`;
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -197,94 +190,9 @@ const batch = {
   },
 };
 
-/** The processes of one `pulumi` command, by what they do; the launcher starts the provider's `ip`s. */
-const roles = ["engine", "program", "provider", "launcher"] as const;
-type Role = (typeof roles)[number];
-
-interface PulumiFigures {
-  seconds: number;
-  /** The peak RSS (VmHWM) of each role, its largest process. */
-  peakMiB: Record<Role, number>;
-  /** CPU seconds (user + system) of each role, as last sampled before each process ended. */
-  cpuSeconds: Record<Role, number>;
-}
-
-/** What a process of a `pulumi` command does, from its command line; undefined for others. */
-function roleOf(pid: number, root: number, cmdline: string): Role | undefined {
-  if (pid === root) return "engine";
-  if (cmdline.includes("dynamic-provider")) return "provider";
-  if (cmdline.includes("pulumi-netns/dist/provider/machine/launcher.js")) return "launcher";
-  if (cmdline.includes("@pulumi/pulumi/cmd/run")) return "program";
-  return undefined;
-}
-
-/**
- * Runs the project's pulumi, sampling every 100 ms the peak RSS (VmHWM) and the CPU time of the
- * engine, the program and the provider process: all processes of the command's session.
- */
-function pulumi(args: string[], env: Record<string, string>): Promise<PulumiFigures> {
-  const start = process.hrtime.bigint();
-  const child = spawn(path.join(toolchain, "pulumi"), args, {
-    cwd: project,
-    env: { ...process.env, ...env },
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout.on("data", (c) => {
-    output += c;
-  });
-  child.stderr.on("data", (c) => {
-    output += c;
-  });
-  const root = child.pid as number;
-  const ticksPerSecond = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
-  const seen = new Map<number, { role: Role; cpu: number; peakMiB: number }>();
-  const sample = setInterval(() => {
-    for (const pid of readdirSync("/proc")
-      .filter((p) => /^\d+$/.test(p))
-      .map(Number)) {
-      try {
-        const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-        if (Number(fields[3]) !== root) continue; // not in the command's session
-        const role = roleOf(pid, root, readFileSync(`/proc/${pid}/cmdline`, "utf8"));
-        if (role === undefined) continue;
-        const cpu = (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
-        const hwm = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
-        seen.set(pid, { role, cpu, peakMiB: Math.max(hwm, seen.get(pid)?.peakMiB ?? 0) });
-      } catch {
-        // gone meanwhile
-      }
-    }
-  }, 100);
-  return new Promise((resolve, reject) => {
-    child.on("close", (code) => {
-      clearInterval(sample);
-      if (code !== 0) reject(new Error(`pulumi ${args.join(" ")} failed:\n${output.slice(-4000)}`));
-      const all = [...seen.values()];
-      const of = (role: Role) => all.filter((p) => p.role === role);
-      const sum = (role: Role) => of(role).reduce((total, p) => total + p.cpu, 0);
-      resolve({
-        seconds: Number(process.hrtime.bigint() - start) / 1e9,
-        peakMiB: byRole((role) => Math.max(0, ...of(role).map((p) => p.peakMiB))),
-        cpuSeconds: byRole(sum),
-      });
-    });
-  });
-}
-
-/** One value per role. */
-function byRole<T>(value: (role: Role) => T): Record<Role, T> {
-  return Object.fromEntries(roles.map((role) => [role, value(role)])) as Record<Role, T>;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+/** The project's pulumi, measured. */
+function pulumi(args: string[], env: Record<string, string>) {
+  return measuredPulumi(toolchain, project, args, env);
 }
 
 /** Removes whatever a failed run left: the machine is left as it was found. */
@@ -329,18 +237,10 @@ async function main(): Promise<void> {
   script.dir = path.join(home, "script");
   mkdirSync(project);
   mkdirSync(script.dir);
-  makeUserProject(project, "labs-bench", program);
+  makeUserProject(project, "labs-bench", labProgram);
   const env = offlineEnv(home, toolchain);
   const stack = ["--stack", "bench", "--non-interactive"];
-  /** A quick pulumi command of the set-up; a failure throws with pulumi's own words. */
-  const pulumiSync = (...args: string[]) =>
-    execFileSync(path.join(toolchain, "pulumi"), args, {
-      cwd: project,
-      env: { ...process.env, ...env },
-      encoding: "utf8",
-      maxBuffer: 1 << 28,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+  const pulumiSync = pulumiSyncIn(toolchain, project, env);
   const results: SizeResult[] = [];
   try {
     pulumiSync("stack", "init", "bench");
