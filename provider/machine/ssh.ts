@@ -38,6 +38,28 @@ const PERSIST_S = 30;
  */
 const SESSIONS = 8;
 
+/**
+ * The file primitives that take more than one program, each one fixed script run as
+ * `sh -c SCRIPT sh ARGS…` (its inputs positional, never part of its text): one round trip to the
+ * host each. Most of what a lab does on a host is the library's own small files (the journal, the
+ * ledger), so their round trips counted: as separate commands they were three in four of `up`'s.
+ */
+const FILE_SCRIPTS = {
+  /** `$1` a path: makes its folders, then writes it whole from standard input. */
+  write: 'mkdir -p -- "$(dirname -- "$1")" && exec dd of="$1" status=none',
+  /** `$1` a path, `$2` a temporary path beside it: written there, then renamed over it; the temporary goes on failure. */
+  replace:
+    'mkdir -p -- "$(dirname -- "$1")" && dd of="$2" status=none && mv -f -- "$2" "$1" && exit 0; ' +
+    'r=$?; rm -f -- "$2"; exit $r',
+  /**
+   * `$1` a path, `$2` a folder above it: removes the file if it is there, then its folders up to
+   * and with `$2` while they are empty (the first that is not, or is gone, ends it).
+   */
+  remove:
+    'rm -f -- "$1" || exit; d=$(dirname -- "$1"); ' +
+    'while case $d in "$2"*) true ;; *) false ;; esac && rmdir -- "$d" 2>/dev/null; do d=$(dirname -- "$d"); done; exit 0',
+};
+
 /** How ssh says that the server refused another session on a shared connection. */
 const SESSION_REFUSED = /session open refused|administratively prohibited|open failed/i;
 
@@ -183,10 +205,12 @@ export class SshSystem implements System {
       await this.file(["dd", `of=${path}`, "conv=nocreat,notrunc", "status=none"], content);
       return;
     }
-    await this.retried(async () => {
-      await this.file(["mkdir", "-p", "--", parentOf(path)]);
-      await this.file(["dd", `of=${path}`, "status=none"], content);
-    });
+    await this.retried(() => this.script(FILE_SCRIPTS.write, [path], content));
+  }
+
+  /** Runs one of {@link FILE_SCRIPTS} there; a failure throws as {@link file} does. */
+  private async script(script: string, args: string[], input?: string): Promise<void> {
+    await this.file(["sh", "-c", script, "sh", ...args], input);
   }
 
   /**
@@ -204,11 +228,8 @@ export class SshSystem implements System {
   }
 
   async removeFile(path: string, root: string): Promise<void> {
-    await this.file(["rm", "-f", "--", path]);
-    for (let dir = parentOf(path); dir.startsWith(root); dir = parentOf(dir)) {
-      const exit = await this.run(["rmdir", "--", dir]);
-      if (exit.exitCode !== 0) break; // not empty (or gone): the folders above are in use too
-    }
+    // A folder not empty (or gone) ends the pruning: the folders above are in use too.
+    await this.script(FILE_SCRIPTS.remove, [path, root]);
   }
 
   listFiles(dir: string): Promise<string[]> {
@@ -241,16 +262,7 @@ export class SshSystem implements System {
   async replaceFile(path: string, content: string): Promise<void> {
     // Beside the file, so that the rename stays on one file system: a reader sees the old or the new file, whole.
     const temporary = temporaryBeside(path);
-    await this.retried(async () => {
-      await this.file(["mkdir", "-p", "--", parentOf(path)]);
-      try {
-        await this.file(["dd", `of=${temporary}`, "status=none"], content);
-        await this.file(["mv", "-f", "--", temporary, path]);
-      } catch (e) {
-        await this.run(["rm", "-f", "--", temporary]);
-        throw e;
-      }
-    });
+    await this.retried(() => this.script(FILE_SCRIPTS.replace, [path, temporary], content));
   }
 
   async pathKind(path: string): Promise<"executable" | "file" | "folder" | undefined> {
@@ -341,12 +353,6 @@ class RemoteShell {
 
 function base64(text: string): string {
   return Buffer.from(text, "utf8").toString("base64");
-}
-
-/** The folder that holds `path`. */
-function parentOf(path: string): string {
-  const at = path.lastIndexOf("/");
-  return at <= 0 ? "/" : path.slice(0, at);
 }
 
 /** A path for `find`, which reads a leading `-` or `(` as part of its expression. */

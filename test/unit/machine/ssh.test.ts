@@ -4,8 +4,11 @@
  * (The host rules and ssh's argv: test/unit/commands/host.test.ts.)
  */
 import assert from "node:assert/strict";
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { createInterface } from "node:readline";
 import { describe, it } from "node:test";
 import { SHELL_SCRIPT } from "../../../provider/commands/host.js";
@@ -55,16 +58,50 @@ describe("the SSH system", () => {
   });
 
   it("makes the folder again when another operation removed it between the mkdir and the write", async () => {
-    const seen: string[] = [];
-    let refused = 0;
-    const { system } = sshOver((argv) => {
-      seen.push(argv[0] as string);
-      if (argv[0] === "dd" && refused++ === 0)
-        return { exitCode: 1, stderr: "dd: failed to open 'x': No such file or directory" };
+    const seen: Array<[string[], string | undefined]> = [];
+    const { system } = sshOver((argv, input) => {
+      seen.push([argv, input]);
+      if (seen.length === 1) return { exitCode: 1, stderr: "dd: failed to open 'x': No such file or directory" };
       return undefined;
     });
     await system.writeFile("/run/pulumi-netns/creating/netns/x", "mark", { create: true });
-    assert.deepEqual(seen, ["mkdir", "dd", "mkdir", "dd"]);
+    // One round trip a try: the folders and the write in one fixed script, the path its argument.
+    assert.equal(seen.length, 2);
+    for (const [argv, input] of seen) {
+      assert.deepEqual([argv[0], argv[1], argv.slice(3)], ["sh", "-c", ["sh", "/run/pulumi-netns/creating/netns/x"]]);
+      assert.match(argv[2] as string, /^mkdir -p .* dd of="\$1"/);
+      assert.equal(input, "mark");
+    }
+  });
+
+  it("writes, replaces and removes files with their folders as node:fs does here, one round trip each", async () => {
+    // The "host" runs what it is sent with a real sh, in a folder of the test's own.
+    const dir = mkdtempSync(path.join(tmpdir(), "pulumi-netns-files-"));
+    let commands = 0;
+    const { system } = sshOver((argv, input) => {
+      commands++;
+      const ran = spawnSync(argv[0] as string, argv.slice(1), { input: input ?? "", encoding: "utf8" });
+      return { exitCode: ran.status ?? 1, stdout: ran.stdout, stderr: ran.stderr };
+    });
+    try {
+      const file = `${dir}/run/made/a b/x.json`;
+      await system.writeFile(file, "one", { create: true });
+      assert.equal(readFileSync(file, "utf8"), "one");
+      await system.replaceFile(`${dir}/run/made/a b/y`, "two");
+      assert.deepEqual(readdirSync(`${dir}/run/made/a b`).sort(), ["x.json", "y"], "no temporary file left");
+      assert.equal(commands, 2);
+      await system.removeFile(file, `${dir}/run`);
+      assert.ok(existsSync(`${dir}/run/made/a b`), "a folder that holds a file stays");
+      await system.removeFile(`${dir}/run/made/a b/y`, `${dir}/run`);
+      assert.deepEqual(readdirSync(dir), [], "the empty folders up to the root given went, the root too");
+      await system.removeFile(`${dir}/gone/z`, `${dir}/gone`);
+      assert.equal(commands, 5);
+      await assert.rejects(
+        system.replaceFile(`${dir}/f/g`, "x").then(() => system.writeFile(`${dir}/f/g/h`, "y", { create: true })),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("gives a missing file's failure the errno node:fs would, and a missing folder's listing as empty", async () => {
