@@ -25,12 +25,8 @@ import path from "node:path";
 import type { TopologyNode, TopologySpec } from "../provider/program/components/topology/spec.js";
 import { makeUserProject, offlineEnv } from "../test/support/engine.js";
 import { type FakeHost, fakeHosts } from "../test/support/fake-hosts.js";
-import { labProgram, measuredPulumi, median, pulumiSyncIn } from "./measure.js";
+import { labProgram, measuredPulumi, median, option, pulumiSyncIn } from "./measure.js";
 
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
-}
 type Placement = "here" | "one" | "three";
 const segmentHosts = Number(option("segment-hosts", "32"));
 const placements = option("placements", "here,one,three").split(",") as Placement[];

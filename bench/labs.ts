@@ -38,14 +38,10 @@ import { planTopology } from "../provider/program/components/topology/plan.js";
 import { topologyCommands } from "../provider/program/components/topology/script.js";
 import type { TopologyPlan, TopologySpec } from "../provider/program/components/topology/spec.js";
 import { makeUserProject, offlineEnv } from "../test/support/engine.js";
-import { byRole, labProgram, measuredPulumi, median, pulumiSyncIn, type Role, roles } from "./measure.js";
+import { byRole, labProgram, measuredPulumi, median, option, pulumiSyncIn, type Role, roles } from "./measure.js";
 
 let project = "";
 
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
-}
 const numbers = (text: string) => text.split(",").filter(Boolean).map(Number);
 type Shape = "clos" | "star";
 const shapes = option("shapes", "clos,star").split(",") as Shape[];

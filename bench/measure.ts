@@ -1,6 +1,7 @@
 /**
- * What the benchmarks measure of one `pulumi` command: its time, and the peak memory and CPU time
- * of each of its processes by what it does.
+ * What the benchmarks share: their options, a user's lab program, and what they measure of one
+ * `pulumi` command: its time, and the peak memory and CPU time of each of its processes by what it
+ * does.
  */
 import { execFileSync, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
@@ -84,7 +85,10 @@ export function measuredPulumi(
   return new Promise((resolve, reject) => {
     child.on("close", (code) => {
       clearInterval(sample);
-      if (code !== 0) reject(new Error(`pulumi ${args.join(" ")} failed:\n${output.slice(-4000)}`));
+      if (code !== 0) {
+        reject(new Error(`pulumi ${args.join(" ")} failed:\n${output.slice(-4000)}`));
+        return;
+      }
       const all = [...seen.values()];
       const of = (role: Role) => all.filter((p) => p.role === role);
       const sum = (role: Role) => of(role).reduce((total, p) => total + p.cpu, 0);
@@ -107,6 +111,12 @@ export function pulumiSyncIn(toolchain: string, project: string, env: Record<str
       maxBuffer: 1 << 28,
       stdio: ["ignore", "pipe", "pipe"],
     });
+}
+
+/** The benchmark's option `--NAME VALUE`, or `fallback` when it is not given. */
+export function option(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
 }
 
 /** One value per role. */

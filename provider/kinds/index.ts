@@ -187,12 +187,13 @@ export function providerFor(kind: Kind, on?: Machine): DynamicProvider {
       if (inputs.host === undefined) return createNoted(provider, on, inputs);
       // Noted here before it is made there: a sweep after a run killed now still finds the host.
       const host = inputs.host as Host;
-      await noteOnHost(processMachine(), host, kind, provider.id(inputs), inputs.owner);
+      const id = provider.id(inputs);
+      await noteOnHost(processMachine(), host, kind, id, inputs.owner);
       try {
         const created = await createNoted(provider, on, inputs);
         return { ...created, outs: { ...created.outs, host } };
       } catch (e) {
-        await forgetOnHost(processMachine(), host, kind, provider.id(inputs), inputs.owner);
+        await forgetOnHost(processMachine(), host, kind, id, inputs.owner);
         throw e;
       }
     },
