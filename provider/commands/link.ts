@@ -16,6 +16,8 @@ export interface LinkInfo {
   kind: string | undefined;
   /** The index of the link it is bound to (`link_index`): a veth's peer, in the peer's namespace. */
   link: number | undefined;
+  /** The link it is bound to by name, when that one is in the same namespace (`link`): a veth's peer there. */
+  linkName: string | undefined;
   /** The bridge it is a port of (`master`), by name. */
   master: string | undefined;
   /** A bridge's own options, when it is one and `-details` were asked for. */
@@ -59,6 +61,7 @@ export function parseLinks(stdout: string): LinkInfo[] {
       alias: typeof e.ifalias === "string" ? e.ifalias : undefined,
       kind: typeof linkinfo?.info_kind === "string" ? linkinfo.info_kind : undefined,
       link: typeof e.link_index === "number" ? e.link_index : undefined,
+      linkName: typeof e.link === "string" ? e.link : undefined,
       master: typeof e.master === "string" ? e.master : undefined,
       bridge: linkinfo?.info_kind === "bridge" ? bridgeOptionsOf(linkinfo.info_data ?? {}) : undefined,
       vxlan: linkinfo?.info_kind === "vxlan" ? vxlanOptionsOf(linkinfo.info_data ?? {}) : undefined,

@@ -65,3 +65,26 @@ export function sysctlValue(value: string): string | Problem {
   if (Buffer.byteLength(value) > 4096) return problem("must be at most 4096 bytes");
   return normaliseSysctlValue(value);
 }
+
+/**
+ * An import id of the form `[NETNS/]REST` (`ns0/veth12`, `veth11`): the namespace (undefined for
+ * the root one, also when the id starts with `/`, as the kinds' own ids do) and REST, which has
+ * `parts` parts separated by `/` (an address's `DEVICE/ADDRESS/PREFIX` has 3). Each part must pass
+ * its rule, in order; a problem is thrown with the id and `form`, the form the kind takes.
+ */
+export function importId(id: string, form: string, rules: ((part: string) => string | Problem)[]) {
+  const all = id.split("/");
+  const parts = rules.length;
+  const given = all.length > parts ? all.slice(0, all.length - parts).join("/") : "";
+  const netns = given === "" ? undefined : given;
+  const rest = all.slice(-parts);
+  const problems = [
+    ...(netns === undefined ? [] : [netnsName(netns)]),
+    ...rest.map((part, i) => (rules[i] as (part: string) => string | Problem)(part)),
+  ].filter((checked) => typeof checked !== "string");
+  if (all.length < parts || all.length > parts + 1 || problems.length > 0) {
+    const why = problems.map((p) => `: ${(p as Problem).problem}`).join("");
+    throw new Error(`import id ${JSON.stringify(id)} must have the form ${form}${why}`);
+  }
+  return { netns, rest };
+}

@@ -22,3 +22,15 @@ export function netnsExec(name: string, argv: readonly string[]): string[] {
 export function netnsIdentify(pid: number): string[] {
   return ["netns", "identify", String(pid)];
 }
+
+/** `ip -json netns list`: the named namespaces (read with {@link parseNetnsList}). */
+export function netnsList(): string[] {
+  return ["-json", "netns", "list"];
+}
+
+/** The names `ip -json netns list` printed (nothing at all when there are none). */
+export function parseNetnsList(stdout: string): string[] {
+  const text = stdout.trim();
+  if (text === "") return [];
+  return (JSON.parse(text) as { name: string }[]).map((entry) => entry.name);
+}

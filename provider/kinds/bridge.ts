@@ -4,13 +4,13 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { type BridgeOptions, bridgeAdd, bridgeSet, linkSet } from "../commands/link.js";
-import { interfaceName } from "../commands/names.js";
+import { importId, interfaceName } from "../commands/names.js";
 import type { Machine } from "../machine/machine.js";
-import { markerOf } from "../records/ownership.js";
+import { markerOf, refuseOthers } from "../records/ownership.js";
 import { wholeNumber } from "../rule.js";
 import { checkInputs, flag, known, netnsInput, number, ownerInput, text } from "./base/inputs.js";
 import type { Created, KindProvider, Updated } from "./base/kind.js";
-import { createLink, deleteLink, readLink, updateLink } from "./base/made-link.js";
+import { createLink, deleteLink, readLink, showLink, updateLink } from "./base/made-link.js";
 
 export interface BridgeInputs extends BridgeOptions {
   name: string;
@@ -101,6 +101,19 @@ export default class BridgeProvider implements KindProvider<BridgeInputs, Bridge
     };
     const { ifindex: _i, mac: _m, ...inputs } = live;
     return { id, props: live, inputs };
+  }
+
+  /** Imported as `[NETNS/]NAME`: the mark goes on its alias. */
+  async adopt(id: string, owner: string): Promise<BridgeState | undefined> {
+    const { netns, rest } = importId(id, "[NETNS/]NAME", [interfaceName]);
+    const name = rest[0] as string;
+    const link = await showLink(this.machine, { name, netns }, "bridge", undefined);
+    if (link === undefined) return undefined;
+    const where = netns === undefined ? "" : ` -n ${netns}`;
+    refuseOthers(`Bridge "${name}"`, link.alias, owner, `ip${where} link set dev ${name} alias ""`);
+    await this.machine.netns(netns).change(linkSet(name, { alias: markerOf(owner) }));
+    const read = await this.read(id, { name, ...(netns === undefined ? {} : { netns }), owner } as BridgeState);
+    return read.props as BridgeState | undefined;
   }
 
   async update(_id: string, olds: BridgeState, news: BridgeInputs): Promise<Updated<BridgeState>> {

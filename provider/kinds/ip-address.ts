@@ -3,11 +3,12 @@
  * `ip address add CIDR dev DEVICE`.
  */
 import { addressAdd, addressChange, addressDelete, cidr, familyOf } from "../commands/address.js";
-import { interfaceName } from "../commands/names.js";
+import { importId, interfaceName } from "../commands/names.js";
 import { ignoreNotFound } from "../errors.js";
 import type { Machine } from "../machine/machine.js";
 import { linkIn } from "../machine/reads.js";
 import { isSameStack, readMark } from "../records/ownership.js";
+import { isProblem } from "../rule.js";
 import { checkInputs, known, netnsInput, onlyWhenTrue, ownerInput, text } from "./base/inputs.js";
 import type { Created, KindProvider, Updated } from "./base/kind.js";
 import { createOrAdopt } from "./base/lifecycle.js";
@@ -89,6 +90,24 @@ export default class IpAddressProvider implements KindProvider<IpAddressInputs, 
       await this.machine.netns(news.netns).change(addressChange(news.address, news.device, news.nodad === true));
     }
     return { outs: { ...news } };
+  }
+
+  /**
+   * Imported as `[NETNS/]DEVICE/ADDRESS/PREFIX` (the id it has in the state). An address has no
+   * mark of its own: it is the stack's as long as the state holds it.
+   */
+  async adopt(id: string, owner: string): Promise<IpAddressState | undefined> {
+    const form = "[NETNS/]DEVICE/ADDRESS/PREFIX";
+    const any = (part: string) => part;
+    const { netns, rest } = importId(id, form, [interfaceName, any, any]);
+    const [device, ...address] = rest as [string, string, string];
+    const normalised = cidr(address.join("/"));
+    if (isProblem(normalised))
+      throw new Error(`import id ${JSON.stringify(id)} must have the form ${form}: ${normalised.problem}`);
+    const found: IpAddressState = { address: normalised, device, owner };
+    if (netns !== undefined) found.netns = netns;
+    const read = await this.read(id, found);
+    return read.props as IpAddressState | undefined;
   }
 
   /** Taken over by a NetnsConfig (records/handover.ts): nothing of its own to forget. */

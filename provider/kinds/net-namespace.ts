@@ -2,13 +2,13 @@
  * NetNamespace, provider half: a named network namespace, as made by `ip netns add NAME`.
  */
 import { type LinkInfo, linkSet } from "../commands/link.js";
-import { netnsName } from "../commands/names.js";
+import { importId, netnsName } from "../commands/names.js";
 import { netnsAdd, netnsDelete } from "../commands/netns.js";
 import { ignoreNotFound } from "../errors.js";
 import type { Machine } from "../machine/machine.js";
 import { linkIn } from "../machine/reads.js";
 import { deleteOurs, withIntent } from "../records/journal.js";
-import { isOwnedBy, markerOf } from "../records/ownership.js";
+import { isOwnedBy, markerOf, refuseOthers } from "../records/ownership.js";
 import { checkInputs, flag, ownerInput, text } from "./base/inputs.js";
 import type { Created, KindProvider, Updated } from "./base/kind.js";
 import { createOrAdopt, undoOnFailure } from "./base/lifecycle.js";
@@ -102,6 +102,17 @@ export default class NetNamespaceProvider implements KindProvider<NetNamespaceIn
       if (props?.owner !== undefined && !isOurs((await this.loopback(id))?.alias)) return;
       await ignoreNotFound(() => this.machine.netns(undefined).change(netnsDelete(id)));
     });
+  }
+
+  /** Imported by name: the mark goes on its `lo`. */
+  async adopt(id: string, owner: string): Promise<NetNamespaceState | undefined> {
+    const { rest } = importId(id, "NAME", [netnsName]);
+    const name = rest[0] as string;
+    const lo = await this.loopback(name);
+    if (lo === undefined) return undefined;
+    refuseOthers(`Network namespace "${name}"`, lo.alias, owner, `ip -n ${name} link set dev lo alias ""`);
+    await this.machine.netns(name).change(linkSet("lo", { alias: markerOf(owner) }));
+    return { name, loopbackUp: lo.up, owner };
   }
 
   /** The namespace's `lo`, which carries our mark; undefined when the namespace does not exist. */

@@ -2,7 +2,7 @@
  * Sysctl, provider half: one kernel parameter under /proc/sys, set for as long as the resource
  * exists and put back to the value it found when the resource is deleted.
  */
-import { sysctlKey } from "../commands/names.js";
+import { importId, sysctlKey } from "../commands/names.js";
 import { normaliseSysctlValue, sysctlPath } from "../commands/sysctl.js";
 import { ignoreNotFound, undefinedIfNotFound } from "../errors.js";
 import type { Machine } from "../machine/machine.js";
@@ -113,6 +113,21 @@ export default class SysctlProvider implements KindProvider<SysctlInputs, Sysctl
     const previous = props.previous ?? (record === undefined ? undefined : await recall(this.machine, record));
     if (previous !== undefined) await ignoreNotFound(() => this.writeValue(props, previous));
     if (record !== undefined) await forget(this.machine, record);
+  }
+
+  /**
+   * Imported as `[NETNS/]KEY`: the value found is also the one destroy puts back, recorded in the
+   * journal like a create's (a sysctl has no mark).
+   */
+  async adopt(id: string, owner: string): Promise<SysctlState | undefined> {
+    const { netns, rest } = importId(id, "[NETNS/]KEY", [sysctlKey]);
+    const inputs: SysctlInputs = { key: sysctlKey(rest[0] as string) as string, value: "", owner };
+    if (netns !== undefined) inputs.netns = netns;
+    const value = await this.readValue(inputs);
+    if (value === undefined) return undefined;
+    const record = recordName(inputs);
+    if (record !== undefined) await remember(this.machine, record, value);
+    return { ...inputs, value, previous: value };
   }
 
   /** Taken over by a NetnsConfig, which keeps the value to put back: the record goes, the value stays. */

@@ -13,11 +13,13 @@ import {
   parseLinks,
   vethAdd,
 } from "../commands/link.js";
-import { interfaceName } from "../commands/names.js";
+import { importId, interfaceName } from "../commands/names.js";
+import { netnsList, parseNetnsList } from "../commands/netns.js";
 import { ignoreNotFound } from "../errors.js";
 import type { Machine } from "../machine/machine.js";
+import { linksIn } from "../machine/reads.js";
 import { deleteOurs, withIntent } from "../records/journal.js";
-import { markerOf } from "../records/ownership.js";
+import { markerOf, refuseOthers } from "../records/ownership.js";
 import { wholeNumber } from "../rule.js";
 import { checkInputs, flag, known, netnsInput, number, ownerInput, text } from "./base/inputs.js";
 import type { Created, KindProvider, Updated } from "./base/kind.js";
@@ -250,6 +252,57 @@ export default class VethPairProvider implements KindProvider<VethPairInputs, Ve
       if (nothingToChange(change)) continue;
       await this.machine.netns(end.netns).change(linkSet(end.device, change));
     }
+  }
+
+  /**
+   * Imported by one end, `[NETNS/]NAME`: the other end is its peer, found by name in the same
+   * namespace, or else by its index in whichever named namespace (or the root one) holds it. Both
+   * ends get the mark.
+   */
+  async adopt(id: string, owner: string): Promise<VethPairState | undefined> {
+    const { netns, rest } = importId(id, "[NETNS/]NAME, one end of the pair", [interfaceName]);
+    const end: End = { device: rest[0] as string, netns, master: undefined };
+    const a = await this.showVeth(end, undefined);
+    if (a === undefined) return undefined;
+    const peer = await this.peerOf(end, a);
+    if (peer === undefined) return undefined;
+    const [first, second] = [
+      { ...end, master: a.master },
+      { device: peer.link.ifname, netns: peer.netns, master: peer.link.master },
+    ];
+    const clear = (e: End) => `ip${e.netns === undefined ? "" : ` -n ${e.netns}`} link set dev ${e.device} alias ""`;
+    refuseOthers(`veth end "${first.device}"`, a.alias, owner, clear(first));
+    refuseOthers(`veth end "${second.device}"`, peer.link.alias, owner, clear(second));
+    await this.setEnds([first, second], () => ({ alias: markerOf(owner) }));
+    const inputs: VethPairInputs = {
+      name: first.device,
+      peerName: second.device,
+      mtu: a.mtu,
+      up: a.up && peer.link.up,
+      owner,
+    };
+    // Absent where check leaves them out: the root namespace, no bridge.
+    if (first.netns !== undefined) inputs.netns = first.netns;
+    if (second.netns !== undefined) inputs.peerNetns = second.netns;
+    if (first.master !== undefined) inputs.master = first.master;
+    if (second.master !== undefined) inputs.peerMaster = second.master;
+    return this.describe(inputs);
+  }
+
+  /** The peer of veth end `end` (read as `link`) and its namespace; undefined when it cannot be found. */
+  private async peerOf(end: End, link: LinkInfo): Promise<{ link: LinkInfo; netns: string | undefined } | undefined> {
+    if (link.linkName !== undefined) {
+      const found = await this.showVeth({ device: link.linkName, netns: end.netns, master: undefined }, undefined);
+      return found === undefined ? undefined : { link: found, netns: end.netns };
+    }
+    const named = parseNetnsList(await this.machine.netns(undefined).read(netnsList()));
+    for (const netns of [undefined, ...named].filter((n) => n !== end.netns)) {
+      const found = (await linksIn(this.machine.netns(netns)))?.find(
+        (l) => l.kind === "veth" && l.ifindex === link.link && l.link === link.ifindex,
+      );
+      if (found !== undefined) return { link: found, netns };
+    }
+    return undefined;
   }
 
   /** The end, looked up by itself (after a change of ours), if it is a veth end and `owner`'s (any, without one). */
