@@ -8,7 +8,8 @@
  * - `kinds/` holds each kind's provider half and the bases they share.
  * - `program/` is what a user's program constructs; it reaches kinds, records and the machine by
  *   types only (their code runs in the provider process, never in the program).
- * - `cli/` are the command-line tools; the files at the top are shared by all.
+ * - `cli/` are the command-line tools; `native/` is the Pulumi package's provider (the second
+ *   front door to the kinds); the files at the top are shared by all.
  *
  * No module imports itself round a circle, and every kind of the registry has its two halves, its
  * export and its forwarder.
@@ -63,6 +64,7 @@ const mayImport: Record<string, readonly string[]> = {
   kinds: ["top", "commands", "machine", "records", "kinds"],
   program: ["top", "commands", "program"],
   cli: ["top", "commands", "machine", "records", "kinds", "cli"],
+  native: ["top", "kinds", "native"],
 };
 
 /** Rooms whose types (never code) the program may name: the states the provider process returns. */

@@ -19,6 +19,12 @@ export function known<T>(value: T): value is Exclude<T, typeof UNKNOWN> {
 export type Zod = typeof zod.z;
 
 /**
+ * Where the package's schema build (build/schema.ts) receives each kind's zod object as its
+ * `check` builds it: the schema's inputs come from the rules that check them.
+ */
+export const builtRules: { seen?: ((schema: zod.ZodObject) => void) | undefined } = {};
+
+/**
  * Validates and normalises `news` with the zod object schema `build` makes. Properties whose value
  * is not known yet are passed through untouched (they are checked once known, at `up`); every
  * problem becomes one failure naming its property. `crossChecks` then look at several properties
@@ -31,6 +37,7 @@ export async function checkInputs<T extends object>(
 ): Promise<pulumi.dynamic.CheckResult<T>> {
   const { z } = await import("zod");
   const schema = build(z);
+  builtRules.seen?.(schema);
   const unknownKeys = Object.keys(schema.shape).filter((key) => news[key] === UNKNOWN);
   const result = schema.extend(Object.fromEntries(unknownKeys.map((key) => [key, z.literal(UNKNOWN)]))).safeParse(news);
   if (!result.success) {
