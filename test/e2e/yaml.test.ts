@@ -1,0 +1,133 @@
+/**
+ * The `netns` package from Pulumi YAML, through the real engine and the YAML language host: the
+ * routed lab up, pinged, previewed clean and destroyed; a namespace and a veth pair made by hand
+ * imported, marked, previewed clean and destroyed; and bad input refused at preview with the same
+ * words as from TypeScript.
+ */
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, it } from "node:test";
+import { repoRoot, testStack } from "../support/engine.js";
+import { cases } from "../support/hostile-cases.js";
+import { ip, machineState, ping, removeNamespace, uniqueName } from "../support/kernel.js";
+import { withLab } from "../support/lab.js";
+
+const routedLab = path.join(repoRoot, "examples/yaml-routed-lab");
+
+/** A YAML project of its own in a temporary folder, using this checkout's plugin; removed by the caller. */
+function yamlProject(name: string, resources: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "pulumi-netns-yaml-"));
+  const plugin = path.join(repoRoot, "plugin");
+  writeFileSync(
+    path.join(dir, "Pulumi.yaml"),
+    `name: ${name}\nruntime: yaml\nplugins:\n  providers:\n    - name: netns\n      path: ${plugin}\n${resources}`,
+  );
+  return dir;
+}
+
+/** The alias of `device` in `netns`: where the mark of the stack that owns it is. */
+function aliasOf(netns: string | undefined, device: string): string | undefined {
+  const shown = JSON.parse(ip(...(netns === undefined ? [] : ["-n", netns]), "-json", "link", "show", "dev", device));
+  return shown[0]?.ifalias;
+}
+
+describe("the netns package from Pulumi YAML", () => {
+  it("brings up the routed lab: ns0 and ns1 ping each other through the host, preview is clean, destroy leaves nothing", async () => {
+    const prefix = uniqueName("ya").slice(0, 9);
+    await withLab(routedLab, { prefix }, prefix, async (stack) => {
+      const up = await stack.up();
+      assert.equal(up.summary.result, "succeeded");
+      const host = `${prefix}host`;
+      assert.deepEqual(up.outputs.namespaces?.value, { host, ns0: `${prefix}ns0`, ns1: `${prefix}ns1` });
+      assert.ok(ping(`${prefix}ns0`, "10.1.20.2"), "ns0 -> ns1 through the host");
+      assert.ok(ping(`${prefix}ns1`, "10.1.10.2"), "ns1 -> ns0 through the host");
+      assert.ok(ping(host, "10.1.10.2") && ping(host, "10.1.20.2"), "the host reaches both");
+      assert.equal(up.summary.resourceChanges?.create, 15, "every resource of the program is made");
+    });
+  });
+
+  it("imports a namespace and a veth pair made by hand: marks them, previews clean, and destroy deletes them", async () => {
+    const prefix = uniqueName("yi").slice(0, 9);
+    const [netns, end, peer] = [`${prefix}ns`, `${prefix}a`, `${prefix}b`];
+    const before = machineState();
+    const dir = yamlProject("netns-import", "resources: {}\n");
+    const { stack, env, dispose } = await testStack(dir, {});
+    try {
+      ip("netns", "add", netns);
+      ip("link", "add", end, "type", "veth", "peer", "name", peer, "netns", netns);
+      const pulumi = (...args: string[]) =>
+        execFileSync("pulumi", [...args, "--stack", stack.name, "--non-interactive"], {
+          cwd: dir,
+          env: { ...process.env, ...env },
+          encoding: "utf8",
+        });
+      // As a user would: import, then paste the code it wrote into the program.
+      for (const [type, name, id] of [
+        ["NetNamespace", "lab-ns", netns],
+        ["VethPair", "lab-pair", end],
+      ] as const) {
+        const code = path.join(dir, `${name}.yaml`);
+        pulumi("import", `netns:index:${type}`, name, id, "--yes", "--protect=false", "--out", code);
+        const program = readFileSync(path.join(dir, "Pulumi.yaml"), "utf8").replace("resources: {}\n", "resources:\n");
+        writeFileSync(path.join(dir, "Pulumi.yaml"), program + readFileSync(code, "utf8").replace(/^resources:\n/, ""));
+      }
+      const owner = (name: string) => `pulumi-netns:netns-import/${stack.name}:${name}`;
+      assert.equal(aliasOf(netns, "lo"), owner("lab-ns"), "the namespace carries the stack's mark");
+      assert.equal(aliasOf(undefined, end), owner("lab-pair"), "so does one end of the pair");
+      assert.equal(aliasOf(netns, peer), owner("lab-pair"), "and the other");
+
+      const preview = await stack.preview({ refresh: true, expectNoChanges: true });
+      assert.deepEqual(Object.keys(preview.changeSummary), ["same"]);
+
+      await stack.destroy();
+      assert.deepEqual(machineState(), before, "destroy deleted what was imported: the machine is as before");
+    } finally {
+      await dispose();
+      if (JSON.stringify(machineState().links).includes(`"${end}"`)) ip("link", "delete", "dev", end);
+      removeNamespace(netns);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses bad input at preview, naming the property with the same words as TypeScript", async () => {
+    const chosen = [
+      "an interface name with a space",
+      "a namespace name with /",
+      "an interface name starting with -",
+      "the namespace name ..",
+      "a host whose key file is not an absolute path",
+    ].map((what) => {
+      const found = cases.find((c) => c.what === what);
+      assert.ok(found, `the hostile-input table has "${what}"`);
+      return found;
+    });
+    const dir = yamlProject("netns-hostile", "resources: {}\n");
+    const { stack, dispose } = await testStack(dir, {});
+    try {
+      for (const c of chosen) {
+        const state = machineState();
+        // JSON is YAML: the case's arguments as they are.
+        const program = readFileSync(path.join(dir, "Pulumi.yaml"), "utf8").replace(
+          /resources:[\s\S]*$/,
+          `resources:\n  bad:\n    type: netns:index:${c.kind}\n    properties: ${JSON.stringify(c.args)}\n`,
+        );
+        writeFileSync(path.join(dir, "Pulumi.yaml"), program);
+        const message = await stack.preview().then(
+          () => assert.fail(`preview of ${c.what} succeeded`),
+          (e: Error) => e.message,
+        );
+        assert.match(message, new RegExp(`netns:index:${c.kind} resource 'bad'`), `${c.what}: names the resource`);
+        assert.match(message, new RegExp(`property ${c.property} value`), `${c.what}: names the property`);
+        assert.match(message, c.rule, `${c.what}: states the rule`);
+        if (c.shown !== "") assert.ok(message.includes(`got ${c.shown}`), `${c.what}: shows the bad value`);
+        assert.deepEqual(machineState(), state, `${c.what}: nothing on the machine changed`);
+      }
+    } finally {
+      await dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
