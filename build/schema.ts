@@ -11,7 +11,7 @@
  *   the TSDoc of the program half (`<Kind>Args` and the class), read with the TypeScript compiler;
  * - `host`, which every kind takes and kinds/index.ts checks: `OnHost` in program/resource.ts.
  */
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import ts from "typescript";
 import type * as zod from "zod";
@@ -156,16 +156,19 @@ export async function packageSchema(): Promise<Record<string, unknown>> {
       required: [...half.outputs].filter(([, doc]) => !/\|\s*undefined/.test(doc.typeText)).map(([name]) => name),
     };
   }
+  const { version } = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as { version: string };
   return {
     name: PACKAGE,
+    // The npm package's: the plugin serves this version, and SDKs are generated at it.
+    version,
     displayName: "pulumi-netns",
     description:
       "Linux network namespaces, veth pairs, addresses, routes, sysctls, bridges, processes and NAT, through iproute2 and nftables",
-    homepage: "https://github.com/pulumi-netns/pulumi-netns",
     license: "Apache-2.0",
     keywords: ["linux", "network", "namespace", "iproute2", "kind/native"],
     meta: { moduleFormat: "(.*)" },
-    language: { go: { importBasePath: "github.com/pulumi-netns/pulumi-netns/sdk/go/netns" } },
+    // A local module path: the Go SDK is generated where it is used (`pulumi package add`), not fetched.
+    language: { go: { importBasePath: "pulumi-netns/sdk/go/netns" } },
     types,
     resources,
   };

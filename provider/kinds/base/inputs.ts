@@ -61,14 +61,15 @@ export function text(z: Zod, rule: Rule<string>): zod.ZodType<string> {
 }
 
 /**
- * A number input checked by `rule` (like `wholeNumber` of rule.ts). A value that is no number gets
+ * A whole-number input checked by `rule` (like `wholeNumber` of rule.ts; every number a kind takes
+ * is whole, and the package's schema says so: an integer). A value that is no whole number gets
  * the rule's own words for NaN, which states the rule (`must be a whole number from 68 to 65535`).
  */
 export function number(z: Zod, rule: Rule<number>): zod.ZodType<number> {
   const refused = rule(Number.NaN);
-  const words = isProblem(refused) ? refused.problem : "must be a number";
+  const words = isProblem(refused) ? refused.problem : "must be a whole number";
   return z
-    .number({ error: (issue) => `${words}, got ${describeValue(issue.input)}` })
+    .int({ error: (issue) => `${words}, got ${describeValue(issue.input)}` })
     .transform(applying(z, rule, ", got"));
 }
 

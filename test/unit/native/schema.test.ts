@@ -82,7 +82,10 @@ describe("import ids", () => {
   });
 
   it("refuse a bad name with the form and the rule", () => {
-    assert.throws(() => importId("a/b/c", "[NETNS/]NAME", [interfaceName]), /must have the form \[NETNS\/\]NAME: may contain only/);
+    assert.throws(
+      () => importId("a/b/c", "[NETNS/]NAME", [interfaceName]),
+      /must have the form \[NETNS\/\]NAME: may contain only/,
+    );
     assert.throws(() => importId("-x", "NAME", [netnsName]), /must have the form NAME: must not start with "-"/);
     assert.throws(() => importId("../etc/x", "[NETNS/]NAME", [interfaceName]), /must have the form/);
   });
