@@ -85,10 +85,14 @@ describe("the netns package from Pulumi YAML", () => {
       await stack.destroy();
       assert.deepEqual(machineState(), before, "destroy deleted what was imported: the machine is as before");
     } finally {
-      await dispose();
-      if (JSON.stringify(machineState().links).includes(`"${end}"`)) ip("link", "delete", "dev", end);
-      removeNamespace(netns);
-      rmSync(dir, { recursive: true, force: true });
+      try {
+        await dispose();
+      } finally {
+        // Whatever happened above (an import that failed leaves them unheld): nothing made here stays.
+        if (JSON.stringify(machineState().links).includes(`"${end}"`)) ip("link", "delete", "dev", end);
+        removeNamespace(netns);
+        rmSync(dir, { recursive: true, force: true });
+      }
     }
   });
 
@@ -126,8 +130,11 @@ describe("the netns package from Pulumi YAML", () => {
         assert.deepEqual(machineState(), state, `${c.what}: nothing on the machine changed`);
       }
     } finally {
-      await dispose();
-      rmSync(dir, { recursive: true, force: true });
+      try {
+        await dispose();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     }
   });
 });
