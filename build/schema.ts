@@ -18,8 +18,15 @@ import type * as zod from "zod";
 import { builtRules } from "../provider/kinds/base/inputs.js";
 import { providerClass } from "../provider/kinds/index.js";
 import { Machine } from "../provider/machine/machine.js";
-import { PACKAGE, packageToken } from "../provider/native/provider.js";
-import { type Kind, kindNames, kinds } from "../provider/registry.js";
+import {
+  type Component,
+  componentNames,
+  type Kind,
+  kindNames,
+  kinds,
+  PACKAGE,
+  packageToken,
+} from "../provider/registry.js";
 
 const root = path.resolve(__dirname, "../..");
 
@@ -42,9 +49,25 @@ interface HalfDocs {
   outputs: Map<string, Documented>;
 }
 
-/** Reads the program halves' TSDoc, every kind's and `OnHost`'s, with one TypeScript program. */
-function readDocs(): { halves: Map<Kind, HalfDocs>; host: Documented } {
-  const files = kindNames.map((kind) => path.join(root, "provider/program", `${kinds[kind]}.ts`));
+/** Where each component's class and its `<Name>Args` are. */
+const componentFiles: Record<Component, string> = {
+  Topology: "provider/program/components/topology/topology.ts",
+  StarLab: "provider/program/components/star-lab.ts",
+};
+
+/** A component's inputs (from `<Name>Args`, inherited members too) and outputs (its `Output` members). */
+interface ComponentDocs {
+  description: string;
+  inputs: Map<string, Documented & { type: Property }>;
+  outputs: Map<string, Documented & { type: Property }>;
+}
+
+/** Reads the program halves' TSDoc, every kind's, every component's and `OnHost`'s, with one TypeScript program. */
+function readDocs(): { halves: Map<Kind, HalfDocs>; host: Documented; components: Map<Component, ComponentDocs> } {
+  const files = [
+    ...kindNames.map((kind) => path.join(root, "provider/program", `${kinds[kind]}.ts`)),
+    ...Object.values(componentFiles).map((file) => path.join(root, file)),
+  ];
   const program = ts.createProgram(files, { strict: true, exactOptionalPropertyTypes: true, skipLibCheck: true });
   const checker = program.getTypeChecker();
   const docOf = (node: ts.PropertySignature | ts.PropertyDeclaration): Documented => {
@@ -93,7 +116,59 @@ function readDocs(): { halves: Map<Kind, HalfDocs>; host: Documented } {
     }
   });
   if (host === undefined) throw new Error("schema: OnHost.host is not in provider/program/resource.ts");
-  return { halves, host };
+  const components = new Map<Component, ComponentDocs>();
+  for (const component of componentNames) {
+    const source = program.getSourceFile(path.join(root, componentFiles[component]));
+    const docs: ComponentDocs = { description: "", inputs: new Map(), outputs: new Map() };
+    source?.forEachChild((node) => {
+      if (ts.isInterfaceDeclaration(node) && node.name.text === `${component}Args`) {
+        const args = checker.getTypeAtLocation(node);
+        for (const symbol of checker.getPropertiesOfType(args)) {
+          docs.inputs.set(
+            symbol.name,
+            memberDocs(checker, symbol, node, checker.getTypeOfSymbolAtLocation(symbol, node)),
+          );
+        }
+      }
+      if (ts.isClassDeclaration(node) && node.name?.text === component) {
+        docs.description = ts
+          .displayPartsToString(checker.getSymbolAtLocation(node.name)?.getDocumentationComment(checker))
+          .trim();
+        for (const member of node.members) {
+          if (
+            !ts.isPropertyDeclaration(member) ||
+            member.type === undefined ||
+            !/^pulumi\.Output</.test(member.type.getText())
+          )
+            continue;
+          const symbol = checker.getSymbolAtLocation(member.name);
+          const held = checker.getTypeArguments(checker.getTypeAtLocation(member) as ts.TypeReference)[0];
+          if (symbol !== undefined) docs.outputs.set(symbol.name, memberDocs(checker, symbol, member, held));
+        }
+      }
+    });
+    if (docs.inputs.size === 0) throw new Error(`schema: ${component}Args is not in ${componentFiles[component]}`);
+    components.set(component, docs);
+  }
+  return { halves, host, components };
+}
+
+/** A component's member: its TSDoc, and its type as the schema says it (plain values as they are, the rest Any). */
+function memberDocs(
+  checker: ts.TypeChecker,
+  symbol: ts.Symbol,
+  at: ts.Node,
+  type: ts.Type | undefined,
+): Documented & { type: Property } {
+  const byDefault = symbol.getJsDocTags(checker).find((tag) => tag.name === "default");
+  const shown = type === undefined ? "" : checker.typeToString(checker.getNonNullableType(type), at);
+  return {
+    description: ts.displayPartsToString(symbol.getDocumentationComment(checker)).trim(),
+    byDefault: byDefault?.text === undefined ? undefined : ts.displayPartsToString(byDefault.text).trim(),
+    optional: (symbol.flags & ts.SymbolFlags.Optional) !== 0,
+    typeText: shown,
+    type: ["string", "number", "boolean"].includes(shown) ? { type: shown } : { $ref: "pulumi.json#/Any" },
+  };
 }
 
 /** Each kind's zod object, as its `check` builds it (on a machine it never reaches: nothing runs). */
@@ -118,7 +193,7 @@ async function rulesOf(kind: Kind): Promise<zod.ZodObject> {
 /** The package's schema, as plugin/schema.json holds it. */
 export async function packageSchema(): Promise<Record<string, unknown>> {
   const { z } = await import("zod");
-  const { halves, host } = readDocs();
+  const { halves, host, components } = readDocs();
   const types: Record<string, unknown> = {};
   const resources: Record<string, unknown> = {};
   for (const kind of kindNames) {
@@ -154,6 +229,19 @@ export async function packageSchema(): Promise<Record<string, unknown>> {
       requiredInputs: (json.required ?? []).filter((name) => name !== "owner"),
       properties,
       required: [...half.outputs].filter(([, doc]) => !/\|\s*undefined/.test(doc.typeText)).map(([name]) => name),
+    };
+  }
+  for (const component of componentNames) {
+    const docs = components.get(component) as ComponentDocs;
+    const entries = (members: Map<string, Documented & { type: Property }>) =>
+      Object.fromEntries([...members].map(([name, doc]) => [name, described(doc.type, doc)]));
+    resources[packageToken(component)] = {
+      isComponent: true,
+      description: docs.description,
+      inputProperties: entries(docs.inputs),
+      requiredInputs: [...docs.inputs].filter(([, doc]) => !doc.optional).map(([name]) => name),
+      properties: entries(docs.outputs),
+      required: [...docs.outputs.keys()],
     };
   }
   const { version } = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as { version: string };

@@ -46,6 +46,30 @@ export function typeToken(kind: Kind): string {
   return `pulumi-nodejs:dynamic/${TOKEN_MODULE}:${kind}`;
 }
 
+/** The package's name (native/): the first part of every type token of its resources. */
+export const PACKAGE = "netns";
+
+/** The components, which the package also serves (built in the provider process: `construct`). */
+export const componentNames = ["Topology", "StarLab"] as const;
+export type Component = (typeof componentNames)[number];
+
+/** The type token of a kind or a component in the package: `netns:index:<Name>`. */
+export function packageToken(name: Kind | Component): string {
+  return `${PACKAGE}:index:${name}`;
+}
+
+/**
+ * Which front door this process serves. In the package's provider process (native/main.ts sets
+ * it first), the components it builds register the package's own resources (`netns:index:…`); in
+ * a TypeScript program, the dynamic ones. Read once, when program/resource.ts is loaded.
+ */
+export const frontDoor = { native: false };
+
+/** The type a component registers: the package's in its provider process, else the library's own. */
+export function componentType(component: Component): string {
+  return frontDoor.native ? packageToken(component) : `pulumi-netns:index:${component}`;
+}
+
 /** The kind whose resources have the type token `token`; undefined for other types. */
 export function kindOf(token: string | undefined): Kind | undefined {
   return kindNames.find((kind) => typeToken(kind) === token);

@@ -6,7 +6,11 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { main } from "@pulumi/pulumi/provider";
+import { frontDoor } from "../registry.js";
 import { nativeProvider } from "./provider.js";
+
+// Before any component is built here: their children are the package's own resources.
+frontDoor.native = true;
 
 // dist/provider/native/ → the package's root, whose version the plugin has.
 const root = path.resolve(__dirname, "../../..");

@@ -15,15 +15,7 @@
  */
 import type * as pulumiProvider from "@pulumi/pulumi/provider";
 import { processMachine, providerClass, providerFor, withoutUndefined } from "../kinds/index.js";
-import { type Kind, kindNames } from "../registry.js";
-
-/** The package's name: the first part of every type token. */
-export const PACKAGE = "netns";
-
-/** The type token of `kind` in the package: `netns:index:<Kind>`. */
-export function packageToken(kind: Kind): string {
-  return `${PACKAGE}:index:${kind}`;
-}
+import { type Component, componentNames, type Kind, kindNames, PACKAGE, packageToken } from "../registry.js";
 
 /** The kind of the resource `urn` names (its type is the URN's last type, after its parents'). */
 export function kindOfUrn(urn: string): Kind {
@@ -59,6 +51,7 @@ type Props = Record<string, unknown>;
 
 /** The provider `main` serves: `schema` is the package's schema.json, as text. */
 export function nativeProvider(version: string, schema: string): pulumiProvider.Provider {
+  const resources = (JSON.parse(schema) as { resources: Record<string, { properties?: object }> }).resources;
   return {
     version,
     schema,
@@ -85,7 +78,32 @@ export function nativeProvider(version: string, schema: string): pulumiProvider.
     async delete(id, urn, props) {
       await providerFor(kindOfUrn(urn)).delete(id, unwrapped(props) as Props);
     },
+    // A component is built here by its TypeScript class; its children are the package's own
+    // resources (registry.ts, frontDoor), each served by this provider like any other.
+    async construct(name, type, inputs, options) {
+      const component = componentNames.find((c) => packageToken(c) === type);
+      if (component === undefined) throw new Error(`pulumi-netns: the package ${PACKAGE} has no component ${type}`);
+      const Component = componentClass(component);
+      const made = new Component(name, unwrapped(inputs) as never, options) as unknown as Record<string, unknown>;
+      const outputs = Object.keys(resources[type]?.properties ?? {});
+      return {
+        urn: made.urn as pulumiProvider.ConstructResult["urn"],
+        state: Object.fromEntries(outputs.map((o) => [o, made[o]])),
+      };
+    },
   };
+}
+
+/**
+ * The class of a component, loaded when first built: the program half reads `frontDoor` as it
+ * is loaded, which native/main.ts has set by then.
+ */
+function componentClass(component: Component): new (name: string, args: never, opts: object) => unknown {
+  if (component === "Topology")
+    return (
+      require("../program/components/topology/topology.js") as typeof import("../program/components/topology/topology.js")
+    ).Topology;
+  return (require("../program/components/star-lab.js") as typeof import("../program/components/star-lab.js")).StarLab;
 }
 
 /**

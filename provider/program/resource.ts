@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { HostInput } from "../commands/host.js";
-import { type Kind, TOKEN_MODULE } from "../registry.js";
+import { frontDoor, type Kind, packageToken, TOKEN_MODULE } from "../registry.js";
 import { forwarder } from "./forwarder.js";
 
 /**
@@ -29,6 +29,28 @@ export interface OnHost {
 }
 
 /**
+ * What a kind's resource registers in the package's provider process, where the components are
+ * built (`construct`): the package's own custom resource, `netns:index:<Kind>`, served by that same
+ * provider. Its `owner` comes from its URN there (native/provider.ts), so it is not sent.
+ */
+class PackageResource extends pulumi.CustomResource {
+  constructor(
+    _forwarder: unknown,
+    name: string,
+    props: pulumi.Inputs,
+    opts: pulumi.CustomResourceOptions | undefined,
+    _module: string,
+    kind: Kind,
+  ) {
+    const { owner: _, ...inputs } = props;
+    super(packageToken(kind), name, inputs, opts);
+  }
+}
+
+/** The base of every kind's resource class: a dynamic resource, or in the package's provider process the package's own. */
+const KindResource = (frontDoor.native ? PackageResource : pulumi.dynamic.Resource) as typeof pulumi.dynamic.Resource;
+
+/**
  * A resource of one of the registry (registry.ts).
  *
  * Registering it, `@pulumi/pulumi` records a stack trace for every internal promise it makes (for
@@ -37,7 +59,7 @@ export interface OnHost {
  * the same: the SDK takes the resource's source position (which the engine shows with its
  * errors) with a limit of its own, and an error thrown here gets its stack back.
  */
-export abstract class NetnsResource extends pulumi.dynamic.Resource {
+export abstract class NetnsResource extends KindResource {
   constructor(kind: Kind, name: string, props: pulumi.Inputs, opts: pulumi.CustomResourceOptions | undefined) {
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;

@@ -64,7 +64,7 @@ const mayImport: Record<string, readonly string[]> = {
   kinds: ["top", "commands", "machine", "records", "kinds"],
   program: ["top", "commands", "program"],
   cli: ["top", "commands", "machine", "records", "kinds", "cli"],
-  native: ["top", "kinds", "native"],
+  native: ["top", "kinds", "program", "native"],
 };
 
 /** Rooms whose types (never code) the program may name: the states the provider process returns. */

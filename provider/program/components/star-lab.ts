@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { nthAddress } from "../../commands/address.js";
 import type { HostInput } from "../../commands/host.js";
+import { componentType } from "../../registry.js";
 import { planTopology } from "./topology/plan.js";
 import { type CheckResult, makeTopology } from "./topology/topology.js";
 
@@ -67,7 +68,7 @@ export class StarLab extends pulumi.ComponentResource {
   readonly mermaid: pulumi.Output<string>;
 
   constructor(name: string, args: StarLabArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("pulumi-netns:index:StarLab", name, {}, opts);
+    super(componentType("StarLab"), name, {}, opts);
     const prefix = args.prefix ?? "";
     const built = args.spokes.map((spoke, index) => ({
       spoke,

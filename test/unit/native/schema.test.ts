@@ -9,8 +9,8 @@ import path from "node:path";
 import { describe, it } from "node:test";
 import { schemaText } from "../../../build/schema.js";
 import { importId, interfaceName, netnsName } from "../../../provider/commands/names.js";
-import { importable, kindOfUrn, ownerOfUrn, packageToken, unwrapped } from "../../../provider/native/provider.js";
-import { kindNames } from "../../../provider/registry.js";
+import { importable, kindOfUrn, ownerOfUrn, unwrapped } from "../../../provider/native/provider.js";
+import { componentNames, kindNames, packageToken } from "../../../provider/registry.js";
 
 const repoRoot = path.resolve(__dirname, "../../../..");
 
@@ -20,12 +20,13 @@ describe("the package's schema", () => {
     assert.equal(committed, await schemaText(), "plugin/schema.json is stale: run `npm run schema`");
   });
 
-  it("has every kind, with host, no owner, and a description for every input", async () => {
+  it("has every kind and component, every kind with host and no owner, and a description for every input", async () => {
     const schema = JSON.parse(await schemaText());
-    assert.deepEqual(Object.keys(schema.resources), kindNames.map(packageToken));
+    assert.deepEqual(Object.keys(schema.resources), [...kindNames, ...componentNames].map(packageToken));
+    for (const component of componentNames) assert.equal(schema.resources[packageToken(component)].isComponent, true);
     for (const [token, resource] of Object.entries<Record<string, Record<string, { description?: string }>>>(
       schema.resources,
-    )) {
+    ).filter(([token]) => kindNames.map(packageToken).includes(token))) {
       const inputs = resource.inputProperties ?? {};
       assert.ok("host" in inputs, `${token} takes host`);
       assert.ok(!("owner" in inputs), `${token} leaves owner to the provider`);

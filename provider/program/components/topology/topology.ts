@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { HostInput } from "../../../commands/host.js";
+import { componentType } from "../../../registry.js";
 import { type CheckResult, type HostOf, makeTopology } from "./make.js";
 import { topologyDot, topologyMermaid } from "./picture.js";
 import { planTopology } from "./plan.js";
@@ -39,7 +40,7 @@ export class Topology extends pulumi.ComponentResource {
   readonly script: pulumi.Output<string>;
 
   constructor(name: string, args: TopologyArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("pulumi-netns:index:Topology", name, {}, opts);
+    super(componentType("Topology"), name, {}, opts);
     const plan = planTopology(args);
     const hostOf: HostOf = (machine) => (machine === undefined ? undefined : args.machines?.[machine]?.host);
     const made = makeTopology(name, plan, () => ({ parent: this }), hostOf);
