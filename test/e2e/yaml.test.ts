@@ -1,6 +1,7 @@
 /**
  * The `netns` package from Pulumi YAML, through the real engine and the YAML language host: the
- * routed lab up, pinged, previewed clean and destroyed; a namespace and a veth pair made by hand
+ * routed lab up, pinged, previewed clean and destroyed; a Topology lab likewise, built as a
+ * component; a namespace and a veth pair made by hand
  * imported, marked, previewed clean and destroyed; and bad input refused at preview with the same
  * words as from TypeScript.
  */
@@ -10,12 +11,15 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
-import { repoRoot, testStack } from "../support/engine.js";
+import type { PlannedNode } from "../../provider/index.js";
+import { repoRoot, resourceTypesInState, testStack } from "../support/engine.js";
 import { cases } from "../support/hostile-cases.js";
 import { ip, machineState, ping, removeNamespace, uniqueName } from "../support/kernel.js";
 import { withLab } from "../support/lab.js";
+import { familiesPinged, unreachable } from "../support/topology.js";
 
 const routedLab = path.join(repoRoot, "examples/yaml-routed-lab");
+const topologyLab = path.join(repoRoot, "examples/yaml-topology");
 
 /** A YAML project of its own in a temporary folder, using this checkout's plugin; removed by the caller. */
 function yamlProject(name: string, resources: string): string {
@@ -46,6 +50,30 @@ describe("the netns package from Pulumi YAML", () => {
       assert.ok(ping(`${prefix}ns1`, "10.1.10.2"), "ns1 -> ns0 through the host");
       assert.ok(ping(host, "10.1.10.2") && ping(host, "10.1.20.2"), "the host reaches both");
       assert.equal(up.summary.resourceChanges?.create, 15, "every resource of the program is made");
+    });
+  });
+
+  it("builds a Topology as a component: its children are the package's resources, and every node reaches every other", async () => {
+    const prefix = uniqueName("yt").slice(0, 9);
+    await withLab(topologyLab, { prefix }, prefix, async (stack) => {
+      const up = await stack.up();
+      const nodes = up.outputs.nodes?.value as Record<string, PlannedNode>;
+      assert.deepEqual(Object.keys(nodes).sort(), ["h1", "h2", "h3", "r"]);
+      assert.deepEqual(unreachable(nodes), [], "every node pings every other, on both families");
+      assert.deepEqual(familiesPinged(nodes), { ipv4: 4, ipv6: 4 });
+      const checks = up.outputs.checks?.value as Array<{ rtt?: number }>;
+      assert.equal(checks.length, 24, "the all-pairs checks: 4 nodes, both families");
+      assert.ok(
+        checks.every((c) => typeof c.rtt === "number"),
+        "each check measured its round trip",
+      );
+      const types = await resourceTypesInState(stack);
+      assert.ok(types.includes("netns:index:Topology"), "the component is the package's");
+      assert.deepEqual(
+        types.filter((t) => !t.startsWith("netns:index:")),
+        [],
+        "its children are the package's own resources, not dynamic ones",
+      );
     });
   });
 
