@@ -3,7 +3,7 @@
  * `ip route add DESTINATION via GATEWAY dev DEVICE`.
  */
 import { familyOf } from "../commands/address.js";
-import { interfaceName } from "../commands/names.js";
+import { importId, interfaceName } from "../commands/names.js";
 import {
   MAIN_TABLE,
   type RouteSpec,
@@ -17,7 +17,7 @@ import { ignoreNotFound } from "../errors.js";
 import type { Machine } from "../machine/machine.js";
 import { routesIn } from "../machine/reads.js";
 import { isSameStack, readMark } from "../records/ownership.js";
-import { wholeNumber } from "../rule.js";
+import { isProblem, wholeNumber } from "../rule.js";
 import { checkInputs, known, netnsInput, number, ownerInput, text } from "./base/inputs.js";
 import type { Created, KindProvider, Updated } from "./base/kind.js";
 import { createOrAdopt } from "./base/lifecycle.js";
@@ -135,6 +135,31 @@ export default class RouteProvider implements KindProvider<RouteInputs, RouteSta
     if (props.via !== undefined) state.via = live.gateway;
     if (props.device !== undefined) state.device = live.device;
     return { id, props: state, inputs: state };
+  }
+
+  /**
+   * Imported as `[NETNS/]DESTINATION` (`default`, IPv4's, or `ADDRESS/PREFIX`): the route of the
+   * main table to that destination with the lowest metric, its gateway and device as the kernel has
+   * them. A route has no mark of its own: it is the stack's as long as the state holds it.
+   */
+  async adopt(id: string, owner: string | undefined): Promise<RouteState | undefined> {
+    const form = "[NETNS/]DESTINATION, DESTINATION default or ADDRESS/PREFIX";
+    const any = (part: string) => part;
+    const { netns, rest } = importId(id, form, id.endsWith("default") ? [any] : [any, any]);
+    const destination = routeDestination(rest.join("/"));
+    if (isProblem(destination))
+      throw new Error(`import id ${JSON.stringify(id)} must have the form ${form}: ${destination.problem}`);
+    const family = destination === "default" ? 4 : familyOf(destination);
+    const found = await routesIn(this.machine.netns(netns), family, MAIN_TABLE);
+    const live = found?.filter((r) => r.destination === destination).sort((a, b) => a.metric - b.metric)[0];
+    if (live === undefined) return undefined;
+    const state: RouteState = { destination, owner };
+    if (netns !== undefined) state.netns = netns;
+    if (live.gateway !== undefined) state.via = live.gateway;
+    if (live.device !== undefined) state.device = live.device;
+    // Stored only where it is not the family's default, as check leaves it.
+    if (live.metric !== routeSpec(state).metric) state.metric = live.metric;
+    return state;
   }
 
   async update(_id: string, _olds: RouteState, news: RouteInputs): Promise<Updated<RouteState>> {

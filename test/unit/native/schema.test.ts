@@ -65,8 +65,8 @@ describe("the native front door", () => {
     assert.deepEqual(unwrapped({ a: secret("x"), b: [secret({ c: secret(1) })] }), { a: "x", b: [{ c: 1 }] });
   });
 
-  it("imports a namespace, a veth pair, a bridge, an address and a sysctl", () => {
-    assert.deepEqual(importable(), ["NetNamespace", "VethPair", "IpAddress", "Sysctl", "Bridge"]);
+  it("imports a namespace, a veth pair, an address, a route, a sysctl and a bridge", () => {
+    assert.deepEqual(importable(), ["NetNamespace", "VethPair", "IpAddress", "Route", "Sysctl", "Bridge"]);
   });
 });
 
