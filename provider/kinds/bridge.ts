@@ -104,14 +104,14 @@ export default class BridgeProvider implements KindProvider<BridgeInputs, Bridge
   }
 
   /** Imported as `[NETNS/]NAME`: the mark goes on its alias. */
-  async adopt(id: string, owner: string): Promise<BridgeState | undefined> {
+  async adopt(id: string, owner: string | undefined): Promise<BridgeState | undefined> {
     const { netns, rest } = importId(id, "[NETNS/]NAME", [interfaceName]);
     const name = rest[0] as string;
     const link = await showLink(this.machine, { name, netns }, "bridge", undefined);
     if (link === undefined) return undefined;
     const where = netns === undefined ? "" : ` -n ${netns}`;
     refuseOthers(`Bridge "${name}"`, link.alias, owner, `ip${where} link set dev ${name} alias ""`);
-    await this.machine.netns(netns).change(linkSet(name, { alias: markerOf(owner) }));
+    if (owner !== undefined) await this.machine.netns(netns).change(linkSet(name, { alias: markerOf(owner) }));
     const read = await this.read(id, { name, ...(netns === undefined ? {} : { netns }), owner } as BridgeState);
     return read.props as BridgeState | undefined;
   }

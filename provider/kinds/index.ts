@@ -215,6 +215,7 @@ export function providerFor(kind: Kind, on?: Machine): DynamicProvider {
     },
     async read(id, props) {
       const { provider, on } = at(props?.host);
+      if (isLookUp(props)) return lookUp(provider, id);
       const read = await provider.read(id, props);
       // Gone (or not ours any more): the engine drops it without a delete, so its records go, unless
       // what it left behind (remains) is still there for a sweep to delete.
@@ -248,6 +249,25 @@ export function providerFor(kind: Kind, on?: Machine): DynamicProvider {
     wire[method] = async (...args: unknown[]) => withoutUndefined(await call(...args));
   }
   return wire as unknown as DynamicProvider;
+}
+
+/**
+ * True for a read with no state at all (only the dynamic provider's own `__provider`): a resource's
+ * `.get()` (program/resource.ts), which names the object by its id alone.
+ */
+function isLookUp(props: Record<string, unknown> | undefined): boolean {
+  return Object.keys(props ?? {}).every((key) => key === "__provider");
+}
+
+/** The object `id` names, read by the kind's `adopt` without an owner: looked at, not taken. */
+async function lookUp(provider: InstanceType<ProviderClass>, id: string) {
+  if (provider.adopt === undefined) {
+    throw new Error(
+      `pulumi-netns: this kind cannot be looked up by id (.get() takes a namespace, a veth pair, an address, a route, a sysctl or a bridge)`,
+    );
+  }
+  const found = (await provider.adopt(id, undefined)) as Record<string, unknown> | undefined;
+  return found === undefined ? {} : { id: provider.id(found), props: found, inputs: found };
 }
 
 /** A copy of plain data with every `undefined` property left out, at any depth. */

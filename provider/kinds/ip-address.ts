@@ -96,7 +96,7 @@ export default class IpAddressProvider implements KindProvider<IpAddressInputs, 
    * Imported as `[NETNS/]DEVICE/ADDRESS/PREFIX` (the id it has in the state). An address has no
    * mark of its own: it is the stack's as long as the state holds it.
    */
-  async adopt(id: string, owner: string): Promise<IpAddressState | undefined> {
+  async adopt(id: string, owner: string | undefined): Promise<IpAddressState | undefined> {
     const form = "[NETNS/]DEVICE/ADDRESS/PREFIX";
     const any = (part: string) => part;
     const { netns, rest } = importId(id, form, [interfaceName, any, any]);

@@ -105,13 +105,13 @@ export default class NetNamespaceProvider implements KindProvider<NetNamespaceIn
   }
 
   /** Imported by name: the mark goes on its `lo`. */
-  async adopt(id: string, owner: string): Promise<NetNamespaceState | undefined> {
+  async adopt(id: string, owner: string | undefined): Promise<NetNamespaceState | undefined> {
     const { rest } = importId(id, "NAME", [netnsName]);
     const name = rest[0] as string;
     const lo = await this.loopback(name);
     if (lo === undefined) return undefined;
     refuseOthers(`Network namespace "${name}"`, lo.alias, owner, `ip -n ${name} link set dev lo alias ""`);
-    await this.machine.netns(name).change(linkSet("lo", { alias: markerOf(owner) }));
+    if (owner !== undefined) await this.machine.netns(name).change(linkSet("lo", { alias: markerOf(owner) }));
     return { name, loopbackUp: lo.up, owner };
   }
 

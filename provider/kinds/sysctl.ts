@@ -119,7 +119,7 @@ export default class SysctlProvider implements KindProvider<SysctlInputs, Sysctl
    * Imported as `[NETNS/]KEY`: the value found is also the one destroy puts back, recorded in the
    * journal like a create's (a sysctl has no mark).
    */
-  async adopt(id: string, owner: string): Promise<SysctlState | undefined> {
+  async adopt(id: string, owner: string | undefined): Promise<SysctlState | undefined> {
     const { netns, rest } = importId(id, "[NETNS/]KEY", [sysctlKey]);
     const inputs: SysctlInputs = { key: sysctlKey(rest[0] as string) as string, value: "", owner };
     if (netns !== undefined) inputs.netns = netns;

@@ -259,7 +259,7 @@ export default class VethPairProvider implements KindProvider<VethPairInputs, Ve
    * namespace, or else by its index in whichever named namespace (or the root one) holds it. Both
    * ends get the mark.
    */
-  async adopt(id: string, owner: string): Promise<VethPairState | undefined> {
+  async adopt(id: string, owner: string | undefined): Promise<VethPairState | undefined> {
     const { netns, rest } = importId(id, "[NETNS/]NAME, one end of the pair", [interfaceName]);
     const end: End = { device: rest[0] as string, netns, master: undefined };
     const a = await this.showVeth(end, undefined);
@@ -273,7 +273,7 @@ export default class VethPairProvider implements KindProvider<VethPairInputs, Ve
     const clear = (e: End) => `ip${e.netns === undefined ? "" : ` -n ${e.netns}`} link set dev ${e.device} alias ""`;
     refuseOthers(`veth end "${first.device}"`, a.alias, owner, clear(first));
     refuseOthers(`veth end "${second.device}"`, peer.link.alias, owner, clear(second));
-    await this.setEnds([first, second], () => ({ alias: markerOf(owner) }));
+    if (owner !== undefined) await this.setEnds([first, second], () => ({ alias: markerOf(owner) }));
     const inputs: VethPairInputs = {
       name: first.device,
       peerName: second.device,

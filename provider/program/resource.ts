@@ -64,7 +64,13 @@ export abstract class NetnsResource extends KindResource {
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
     try {
-      super(forwarder(kind), name, { ...props, owner: ownerOf(name) }, opts, TOKEN_MODULE, kind);
+      // A look-up by id (.get()) has no owner and no values: it reads the object, and takes
+      // nothing. Its properties are named all the same: the SDK makes an output of each one named.
+      const inputs =
+        opts?.id === undefined
+          ? { ...props, owner: ownerOf(name) }
+          : Object.fromEntries(Object.keys(props).map((key) => [key, undefined]));
+      super(forwarder(kind), name, inputs, opts, TOKEN_MODULE, kind);
     } catch (e) {
       Error.stackTraceLimit = limit;
       if (e instanceof Error) Error.captureStackTrace(e, NetnsResource);
@@ -72,6 +78,26 @@ export abstract class NetnsResource extends KindResource {
     } finally {
       Error.stackTraceLimit = limit;
     }
+  }
+
+  /**
+   * The object `id` names on the machine, read into the stack and never changed by it: a
+   * `NetNamespace` by name, a `VethPair` by one end (`[NETNS/]NAME`), a `Bridge` as
+   * `[NETNS/]NAME`, an `IpAddress` as `[NETNS/]DEVICE/ADDRESS/PREFIX`, a `Route` as
+   * `[NETNS/]DESTINATION`, a `Sysctl` as `[NETNS/]KEY` (the ids `pulumi import` takes). Unlike an
+   * import, it takes no ownership: no mark is put on it, and destroy leaves it.
+   */
+  static get<T>(
+    this: new (
+      name: string,
+      args: never,
+      opts?: pulumi.CustomResourceOptions,
+    ) => T,
+    name: string,
+    id: pulumi.Input<string>,
+    opts?: pulumi.CustomResourceOptions,
+  ): T {
+    return new this(name, {} as never, { ...opts, id });
   }
 }
 

@@ -26,12 +26,12 @@ export function isOwnedBy(alias: string | undefined, owner: string | undefined):
 
 /**
  * What `pulumi import` may take: an object without a mark of ours (made by hand), or one that
- * already carries `owner`'s. One that another resource marks as its own is refused: taking it
+ * already carries `owner`'s. Without an owner (a look, not a take: `.get()`) anything goes. One that another resource marks as its own is refused: taking it
  * would make that resource's read find it gone, and its delete leave it. `clear` is the command
  * that removes a mark left by a stack that no longer holds the object.
  */
-export function refuseOthers(what: string, alias: string | undefined, owner: string, clear: string): void {
-  if (alias === undefined || !alias.startsWith(PREFIX) || alias === markerOf(owner)) return;
+export function refuseOthers(what: string, alias: string | undefined, owner: string | undefined, clear: string): void {
+  if (owner === undefined || alias === undefined || !alias.startsWith(PREFIX) || alias === markerOf(owner)) return;
   throw new Error(
     `${what} carries the mark of ${alias.slice(PREFIX.length)}: it belongs to that resource, and a stack ` +
       `imports only objects made by hand. If no stack holds it any more, remove the mark first: ${clear}`,

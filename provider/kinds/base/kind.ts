@@ -33,10 +33,11 @@ export interface KindProvider<Inputs, State> {
    * For a kind that `pulumi import` can bring under a stack (native/provider.ts): the object that
    * `id` names, as the kind's state, once `owner`'s mark is on it (where the kind has room for
    * one); undefined when there is no such object. An object another resource marks is refused
-   * (ownership.ts, refuseOthers). The id is the kind's own, or a shorter one where one part names
-   * the object (a veth pair by one end: `[NETNS/]NAME`).
+   * (ownership.ts, refuseOthers). Without an owner it only looks, for a resource's `.get()`
+   * (kinds/index.ts). The id is the kind's own, or a shorter one where one part names the object
+   * (a veth pair by one end: `[NETNS/]NAME`).
    */
-  adopt?(id: string, owner: string): Promise<State | undefined>;
+  adopt?(id: string, owner: string | undefined): Promise<State | undefined>;
   /**
    * For a kind whose objects another resource of the stack can take over (records/handover.ts):
    * lets go of the object without touching it, forgetting only this resource's own records. Its
