@@ -70,7 +70,12 @@ export function componentType(component: Component): string {
   return frontDoor.native ? packageToken(component) : `pulumi-netns:index:${component}`;
 }
 
-/** The kind whose resources have the type token `token`; undefined for other types. */
+/**
+ * The kind whose resources have the type token `token`, through either front door (the dynamic
+ * resources' `pulumi-nodejs:dynamic/netns:<Kind>`, the package's `netns:index:<Kind>`); undefined
+ * for other types. The sweep keeps what the state holds by it: a kind it did not know here would
+ * be swept as a leftover.
+ */
 export function kindOf(token: string | undefined): Kind | undefined {
-  return kindNames.find((kind) => typeToken(kind) === token);
+  return kindNames.find((kind) => typeToken(kind) === token || packageToken(kind) === token);
 }

@@ -25,7 +25,10 @@ interface Process {
   env: Map<string, string>;
 }
 
-const PLUGIN = /pulumi-language-nodejs|pulumi-resource-pulumi-nodejs|@pulumi\/pulumi\/cmd\/(run|dynamic-provider)/;
+// The language hosts, the dynamic-provider launcher, the program, the dynamic provider and the
+// netns package's provider (cmd/run-plugin).
+const PLUGIN =
+  /pulumi-language-(nodejs|yaml|go)|pulumi-resource-pulumi-nodejs|@pulumi\/pulumi\/cmd\/(run|dynamic-provider)/;
 
 function processes(): Map<number, Process> {
   const all = new Map<number, Process>();

@@ -15,12 +15,12 @@
  */
 import type * as pulumiProvider from "@pulumi/pulumi/provider";
 import { processMachine, providerClass, providerFor, withoutUndefined } from "../kinds/index.js";
-import { type Component, componentNames, type Kind, kindNames, PACKAGE, packageToken } from "../registry.js";
+import { type Component, componentNames, type Kind, kindNames, kindOf, PACKAGE, packageToken } from "../registry.js";
 
 /** The kind of the resource `urn` names (its type is the URN's last type, after its parents'). */
 export function kindOfUrn(urn: string): Kind {
   const type = urn.split("::")[2]?.split("$").pop();
-  const kind = kindNames.find((k) => packageToken(k) === type);
+  const kind = kindOf(type);
   if (kind === undefined) throw new Error(`pulumi-netns: the package ${PACKAGE} has no resource type ${type}`);
   return kind;
 }

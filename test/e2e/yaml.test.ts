@@ -50,6 +50,18 @@ describe("the netns package from Pulumi YAML", () => {
       assert.ok(ping(`${prefix}ns1`, "10.1.10.2"), "ns1 -> ns0 through the host");
       assert.ok(ping(host, "10.1.10.2") && ping(host, "10.1.20.2"), "the host reaches both");
       assert.equal(up.summary.resourceChanges?.create, 15, "every resource of the program is made");
+      // The sweep of scripts/recover knows the package's resources: it deletes none of a stack's.
+      const exported = JSON.stringify(await stack.exportStack());
+      const swept = execFileSync(
+        "node",
+        [path.join(repoRoot, "dist/provider/cli/sweep.js"), "--stack", `pulumi-netns-yaml-routed-lab/${stack.name}`],
+        {
+          input: exported,
+          encoding: "utf8",
+        },
+      );
+      assert.match(swept, /: 0 object\(s\) the state does not hold, deleted/);
+      assert.ok(ping(`${prefix}ns0`, "10.1.20.2"), "the lab is whole after the sweep");
     });
   });
 

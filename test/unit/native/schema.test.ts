@@ -10,7 +10,7 @@ import { describe, it } from "node:test";
 import { schemaText } from "../../../build/schema.js";
 import { importId, interfaceName, netnsName } from "../../../provider/commands/names.js";
 import { importable, kindOfUrn, ownerOfUrn, unwrapped } from "../../../provider/native/provider.js";
-import { componentNames, kindNames, packageToken } from "../../../provider/registry.js";
+import { componentNames, kindNames, kindOf, packageToken } from "../../../provider/registry.js";
 
 const repoRoot = path.resolve(__dirname, "../../../..");
 
@@ -55,6 +55,12 @@ describe("the native front door", () => {
     assert.equal(kindOfUrn("urn:pulumi:dev::lab::netns:index:VethPair::p"), "VethPair");
     assert.equal(kindOfUrn("urn:pulumi:dev::lab::my:Lab$netns:index:Route::r"), "Route");
     assert.throws(() => kindOfUrn("urn:pulumi:dev::lab::aws:s3:Bucket::b"), /no resource type aws:s3:Bucket/);
+  });
+
+  it("is known by either door's type to the sweep, which keeps what the state holds", () => {
+    assert.equal(kindOf("netns:index:VethPair"), "VethPair");
+    assert.equal(kindOf("pulumi-nodejs:dynamic/netns:VethPair"), "VethPair");
+    assert.equal(kindOf("netns:index:Topology"), undefined, "a component makes nothing of its own");
   });
 
   it("unwraps secrets at any depth", () => {
