@@ -32,6 +32,20 @@ function yamlProject(name: string, resources: string): string {
   return dir;
 }
 
+/** Runs the toolchain's `pulumi` (first on PATH in `env`) in `cwd`; a failure says what pulumi printed. */
+function cli(cwd: string, env: Record<string, string>, ...args: string[]): string {
+  try {
+    return execFileSync("pulumi", [...args, "--non-interactive"], {
+      cwd,
+      env: { ...process.env, ...env },
+      encoding: "utf8",
+    });
+  } catch (e) {
+    const { stdout = "", stderr = "" } = e as { stdout?: string; stderr?: string };
+    throw new Error(`pulumi ${args.join(" ")} failed:\n${stdout}\n${stderr}`);
+  }
+}
+
 /** The alias of `device` in `netns`: where the mark of the stack that owns it is. */
 function aliasOf(netns: string | undefined, device: string): string | undefined {
   const shown = JSON.parse(ip(...(netns === undefined ? [] : ["-n", netns]), "-json", "link", "show", "dev", device));
@@ -98,12 +112,7 @@ describe("the netns package from Pulumi YAML", () => {
     try {
       ip("netns", "add", netns);
       ip("link", "add", end, "type", "veth", "peer", "name", peer, "netns", netns);
-      const pulumi = (...args: string[]) =>
-        execFileSync("pulumi", [...args, "--stack", stack.name, "--non-interactive"], {
-          cwd: dir,
-          env: { ...process.env, ...env },
-          encoding: "utf8",
-        });
+      const pulumi = (...args: string[]) => cli(dir, env, ...args, "--stack", stack.name);
       // As a user would: import, then paste the code it wrote into the program.
       for (const [type, name, id] of [
         ["NetNamespace", "lab-ns", netns],
@@ -132,6 +141,49 @@ describe("the netns package from Pulumi YAML", () => {
         if (JSON.stringify(machineState().links).includes(`"${end}"`)) ip("link", "delete", "dev", end);
         removeNamespace(netns);
         rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  });
+
+  it("moves a TypeScript stack's namespace to YAML without touching it: state delete, then import by the same name", async () => {
+    const name = uniqueName("ym");
+    const before = machineState();
+    // One project, two programs: TypeScript first (test/e2e/programs/move), then the same project in YAML.
+    const typescript = path.join(repoRoot, "test/e2e/programs/move");
+    const yaml = yamlProject("netns-move", "resources: {}\n");
+    const { stack, env, dispose } = await testStack(typescript, { netns: name });
+    try {
+      await stack.up();
+      const made = machineState();
+      const pulumi = (cwd: string, ...args: string[]) => cli(cwd, env, ...args, "--stack", stack.name);
+      const urn = `urn:pulumi:${stack.name}::netns-move::pulumi-nodejs:dynamic/netns:NetNamespace::lab-ns`;
+      pulumi(typescript, "state", "delete", urn, "--yes");
+      // The last dynamic resource gone, so goes their provider: the YAML program's folder has no
+      // @pulumi/pulumi for the engine to load it from.
+      pulumi(
+        typescript,
+        "state",
+        "delete",
+        `urn:pulumi:${stack.name}::netns-move::pulumi:providers:pulumi-nodejs::default`,
+        "--yes",
+      );
+      const code = path.join(yaml, "lab-ns.yaml");
+      pulumi(yaml, "import", "netns:index:NetNamespace", "lab-ns", name, "--yes", "--protect=false", "--out", code);
+      writeFileSync(
+        path.join(yaml, "Pulumi.yaml"),
+        readFileSync(path.join(yaml, "Pulumi.yaml"), "utf8").replace("resources: {}\n", "resources:\n") +
+          readFileSync(code, "utf8").replace(/^resources:\n/, ""),
+      );
+      assert.deepEqual(machineState(), made, "the namespace was never touched, its mark the same name's");
+      pulumi(yaml, "preview", "--refresh", "--expect-no-changes");
+      pulumi(yaml, "destroy", "--yes");
+      assert.deepEqual(machineState(), before, "destroy through the package deleted it");
+    } finally {
+      try {
+        await dispose();
+      } finally {
+        removeNamespace(name);
+        rmSync(yaml, { recursive: true, force: true });
       }
     }
   });
