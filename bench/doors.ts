@@ -19,10 +19,18 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, release, tmpdir } from "node:os";
 import path from "node:path";
-import type { TopologySpec } from "../provider/program/components/topology/spec.js";
 import { kindOf } from "../provider/registry.js";
 import { makeUserProject, offlineEnv } from "../test/support/engine.js";
-import { labProgram, measuredPulumi, median, option, type PulumiFigures, pulumiSyncIn, type Role } from "./measure.js";
+import {
+  closSpec,
+  labProgram,
+  measuredPulumi,
+  median,
+  option,
+  type PulumiFigures,
+  pulumiSyncIn,
+  type Role,
+} from "./measure.js";
 
 type Lab = "routed" | "clos";
 type Door = "typescript" | "yaml";
@@ -60,34 +68,13 @@ const forwarding = new Sysctl("ip-forward", { key: "net.ipv4.ip_forward", value:
 [0, 1].forEach((i) => new Reachability("ns" + i + "-reaches", { netns: ns[i].name, address: subnets[1 - i] + ".2" }, { dependsOn: [...made, forwarding] }));
 `;
 
-/** The Clos of bench/labs.ts at 4 leaves: containerlab's clos02, every pair checked. */
-function closSpec(): TopologySpec {
-  const spines = ["sp1", "sp2"];
-  const leaves = [1, 2, 3, 4].map((i) => `leaf${i}`);
-  const clients = leaves.flatMap((leaf, i) => [1, 2].map((k) => ({ leaf, name: `c${i + 1}-${k}` })));
-  return {
-    prefix,
-    pools: { ipv4: "10.65.0.0/16", ipv6: "fd00:65::/48" },
-    nodes: [
-      ...spines.map((name) => ({ name, router: true })),
-      ...leaves.map((name) => ({ name, router: true })),
-      ...clients.map(({ name }) => ({ name })),
-    ],
-    links: [
-      ...leaves.flatMap((leaf) => spines.map((spine) => ({ between: [leaf, spine] as [string, string] }))),
-      ...clients.map(({ leaf, name }) => ({ between: [leaf, name] as [string, string] })),
-    ],
-    checks: "all-pairs",
-  };
-}
-
 /** The YAML program of `lab`, for a project whose node_modules holds the package (its plugin). */
 function yamlProgram(lab: Lab, repoRoot: string): string {
   const head =
     "runtime: yaml\nplugins:\n  providers:\n    - name: netns\n      path: node_modules/pulumi-netns/plugin\n";
   if (lab === "clos") {
     // JSON is YAML: the declaration as it is.
-    return `name: doors-clos\n${head}resources:\n  lab:\n    type: netns:index:Topology\n    properties: ${JSON.stringify(closSpec())}\n`;
+    return `name: doors-clos\n${head}resources:\n  lab:\n    type: netns:index:Topology\n    properties: ${JSON.stringify(closSpec(prefix, 4))}\n`;
   }
   const example = readFileSync(path.join(repoRoot, "examples/yaml-routed-lab/Pulumi.yaml"), "utf8");
   return example
@@ -125,7 +112,7 @@ async function main(): Promise<void> {
         pulumiSync("stack", "init", "bench");
         if (door === "typescript") {
           const key = lab === "routed" ? "prefix" : "spec";
-          pulumiSync("config", "set", key, lab === "routed" ? prefix : JSON.stringify(closSpec()), ...stack);
+          pulumiSync("config", "set", key, lab === "routed" ? prefix : JSON.stringify(closSpec(prefix, 4)), ...stack);
         } else if (lab === "routed") pulumiSync("config", "set", "prefix", prefix, ...stack);
         const everyRun: Record<Phase, number[]> = { up: [], preview: [], destroy: [] };
         let upFigures: PulumiFigures | undefined;

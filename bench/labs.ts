@@ -38,7 +38,17 @@ import { planTopology } from "../provider/program/components/topology/plan.js";
 import { topologyCommands } from "../provider/program/components/topology/script.js";
 import type { TopologyPlan, TopologySpec } from "../provider/program/components/topology/spec.js";
 import { makeUserProject, offlineEnv } from "../test/support/engine.js";
-import { byRole, labProgram, measuredPulumi, median, option, pulumiSyncIn, type Role, roles } from "./measure.js";
+import {
+  byRole,
+  closSpec,
+  labProgram,
+  measuredPulumi,
+  median,
+  option,
+  pulumiSyncIn,
+  type Role,
+  roles,
+} from "./measure.js";
 
 let project = "";
 
@@ -81,23 +91,7 @@ function specOf(shape: Shape, size: number): TopologySpec {
       links: spokes.map((spoke) => ({ between: ["hub", spoke] as [string, string] })),
     };
   }
-  const spines = ["sp1", "sp2"];
-  const leaves = Array.from({ length: size }, (_, i) => `leaf${i + 1}`);
-  const clients = leaves.flatMap((leaf, i) => [1, 2].map((k) => ({ leaf, name: `c${i + 1}-${k}` })));
-  return {
-    prefix,
-    pools: { ipv4: "10.65.0.0/16", ipv6: "fd00:65::/48" },
-    nodes: [
-      ...spines.map((name) => ({ name, router: true })),
-      ...leaves.map((name) => ({ name, router: true })),
-      ...clients.map(({ name }) => ({ name })),
-    ],
-    links: [
-      ...leaves.flatMap((leaf) => spines.map((spine) => ({ between: [leaf, spine] as [string, string] }))),
-      ...clients.map(({ leaf, name }) => ({ between: [leaf, name] as [string, string] })),
-    ],
-    checks: "all-pairs",
-  };
+  return closSpec(prefix, size);
 }
 
 function ipBatch(netns: string | undefined, lines: string[], options: string[] = []): void {

@@ -6,6 +6,7 @@
 import { execFileSync, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import type { TopologySpec } from "../provider/program/components/topology/spec.js";
 
 /** A user's lab program: a Topology of the declaration in the stack's config, from the packed package. */
 export const labProgram = `"use strict";
@@ -14,6 +15,30 @@ const { Topology } = require("pulumi-netns");
 const lab = new Topology("lab", JSON.parse(new pulumi.Config().require("spec")));
 exports.checks = lab.checks.apply((checks) => checks.length);
 `;
+
+/**
+ * A leaf-spine fabric of `size` leaves, 2 spines and 2 clients per leaf, IPv4 and IPv6, every pair
+ * checked (4 leaves is containerlab's clos02), every namespace after `prefix`.
+ */
+export function closSpec(prefix: string, size: number): TopologySpec {
+  const spines = ["sp1", "sp2"];
+  const leaves = Array.from({ length: size }, (_, i) => `leaf${i + 1}`);
+  const clients = leaves.flatMap((leaf, i) => [1, 2].map((k) => ({ leaf, name: `c${i + 1}-${k}` })));
+  return {
+    prefix,
+    pools: { ipv4: "10.65.0.0/16", ipv6: "fd00:65::/48" },
+    nodes: [
+      ...spines.map((name) => ({ name, router: true })),
+      ...leaves.map((name) => ({ name, router: true })),
+      ...clients.map(({ name }) => ({ name })),
+    ],
+    links: [
+      ...leaves.flatMap((leaf) => spines.map((spine) => ({ between: [leaf, spine] as [string, string] }))),
+      ...clients.map(({ leaf, name }) => ({ between: [leaf, name] as [string, string] })),
+    ],
+    checks: "all-pairs",
+  };
+}
 
 /** The processes of one `pulumi` command, by what they do; the launcher starts the provider's `ip`s. */
 export const roles = ["engine", "program", "provider", "launcher"] as const;

@@ -5,9 +5,9 @@
  * every namespace whose name starts with the test's prefix is removed.
  */
 import assert from "node:assert/strict";
-import type { Stack } from "@pulumi/pulumi/automation";
+import type { Stack, UpResult } from "@pulumi/pulumi/automation";
 import { testStack } from "./engine.js";
-import { machineState, namespaces, removeNamespace } from "./kernel.js";
+import { machineState, namespaces, ping, removeNamespace } from "./kernel.js";
 
 /** Runs `body` on a new stack of `project`, then checks that the lab previews clean and leaves nothing. */
 export async function withLab(
@@ -25,6 +25,20 @@ export async function withLab(
     await dispose();
     for (const ns of namespaces().filter((n) => n.startsWith(prefix))) removeNamespace(ns);
   }
+}
+
+/**
+ * What a user checks of the routed lab written with a host namespace (`<prefix>host`), in YAML or
+ * Go: its namespaces output, every ping across it, and each of its 14 resources made (and the stack).
+ */
+export function assertRoutedLab(up: UpResult, prefix: string): void {
+  assert.equal(up.summary.result, "succeeded");
+  const host = `${prefix}host`;
+  assert.deepEqual(up.outputs.namespaces?.value, { host, ns0: `${prefix}ns0`, ns1: `${prefix}ns1` });
+  assert.ok(ping(`${prefix}ns0`, "10.1.20.2"), "ns0 -> ns1 through the host");
+  assert.ok(ping(`${prefix}ns1`, "10.1.10.2"), "ns1 -> ns0 through the host");
+  assert.ok(ping(host, "10.1.10.2") && ping(host, "10.1.20.2"), "the host reaches both");
+  assert.equal(up.summary.resourceChanges?.create, 15, "every resource of the program is made, and the stack");
 }
 
 /** The common end of a lab test: a clean refreshing preview, `destroy`, and the machine as it was `before`. */
