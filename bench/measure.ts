@@ -55,8 +55,8 @@ export interface PulumiFigures {
 /** What a process of a `pulumi` command does, from its command line; undefined for others. */
 function roleOf(pid: number, root: number, cmdline: string): Role | undefined {
   if (pid === root) return "engine";
-  // The netns package's provider (bench/doors.ts) runs through run-plugin, whose path starts as the program's.
-  if (cmdline.includes("dynamic-provider") || cmdline.includes("@pulumi/pulumi/cmd/run-plugin")) return "provider";
+  // The netns package's provider (bench/doors.ts) too.
+  if (cmdline.includes("dynamic-provider") || cmdline.includes("provider/native/main.js")) return "provider";
   // A YAML program runs inside its language host.
   if (cmdline.includes("pulumi-language-yaml")) return "program";
   if (cmdline.includes("pulumi-netns/dist/provider/machine/launcher.js")) return "launcher";

@@ -26,9 +26,9 @@ interface Process {
 }
 
 // The language hosts, the dynamic-provider launcher, the program, the dynamic provider and the
-// netns package's provider (cmd/run-plugin).
+// netns package's provider (native/main.js, which plugin/pulumi-resource-netns runs).
 const PLUGIN =
-  /pulumi-language-(nodejs|yaml|go)|pulumi-resource-pulumi-nodejs|@pulumi\/pulumi\/cmd\/(run|dynamic-provider)/;
+  /pulumi-language-(nodejs|yaml|go)|pulumi-resource-pulumi-nodejs|@pulumi\/pulumi\/cmd\/(run|dynamic-provider)|provider\/native\/main\.js/;
 
 function processes(): Map<number, Process> {
   const all = new Map<number, Process>();

@@ -1,6 +1,6 @@
 /**
- * The entry of the `netns` provider plugin: what the Node.js language host runs (through
- * plugin/package.json's `main`) when the engine needs the package. It serves every kind
+ * The entry of the `netns` provider plugin: what plugin/pulumi-resource-netns starts with node
+ * when the engine needs the package. It serves every kind
  * (provider.ts) with the schema the build wrote beside it (build/schema.ts).
  */
 import { readFileSync } from "node:fs";
