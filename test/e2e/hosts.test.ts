@@ -118,8 +118,12 @@ describe("a lab over two hosts through the engine", () => {
       assert.deepEqual([hostState(a), hostState(b)], before, "both hosts as they were");
       assert.deepEqual(machineState(), here, "and this machine");
     } finally {
-      await dispose();
-      await lab.dispose();
+      try {
+        await dispose();
+      } finally {
+        // Even when the destroy failed: the fake hosts, their sshd and namespaces go.
+        await lab.dispose();
+      }
     }
   });
 
