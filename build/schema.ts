@@ -71,12 +71,8 @@ function readDocs(): { halves: Map<Kind, HalfDocs>; host: Documented; components
   const program = ts.createProgram(files, { strict: true, exactOptionalPropertyTypes: true, skipLibCheck: true });
   const checker = program.getTypeChecker();
   const docOf = (node: ts.PropertySignature | ts.PropertyDeclaration): Documented => {
-    const symbol = checker.getSymbolAtLocation(node.name);
-    const description = symbol ? ts.displayPartsToString(symbol.getDocumentationComment(checker)).trim() : "";
-    const byDefault = symbol?.getJsDocTags(checker).find((tag) => tag.name === "default");
     return {
-      description,
-      byDefault: byDefault?.text === undefined ? undefined : ts.displayPartsToString(byDefault.text).trim(),
+      ...tsdoc(checker, checker.getSymbolAtLocation(node.name)),
       optional: node.questionToken !== undefined,
       typeText: node.type?.getText() ?? "",
     };
@@ -93,9 +89,7 @@ function readDocs(): { halves: Map<Kind, HalfDocs>; host: Documented; components
           if (ts.isPropertySignature(member)) half.args.set(member.name.getText(), docOf(member));
       }
       if (ts.isClassDeclaration(node) && node.name?.text === kind) {
-        half.kind = ts
-          .displayPartsToString(checker.getSymbolAtLocation(node.name)?.getDocumentationComment(checker))
-          .trim();
+        half.kind = tsdoc(checker, checker.getSymbolAtLocation(node.name)).description;
         for (const member of node.members) {
           if (
             ts.isPropertyDeclaration(member) &&
@@ -131,9 +125,7 @@ function readDocs(): { halves: Map<Kind, HalfDocs>; host: Documented; components
         }
       }
       if (ts.isClassDeclaration(node) && node.name?.text === component) {
-        docs.description = ts
-          .displayPartsToString(checker.getSymbolAtLocation(node.name)?.getDocumentationComment(checker))
-          .trim();
+        docs.description = tsdoc(checker, checker.getSymbolAtLocation(node.name)).description;
         for (const member of node.members) {
           if (
             !ts.isPropertyDeclaration(member) ||
@@ -160,14 +152,21 @@ function memberDocs(
   at: ts.Node,
   type: ts.Type | undefined,
 ): Documented & { type: Property } {
-  const byDefault = symbol.getJsDocTags(checker).find((tag) => tag.name === "default");
   const shown = type === undefined ? "" : checker.typeToString(checker.getNonNullableType(type), at);
   return {
-    description: ts.displayPartsToString(symbol.getDocumentationComment(checker)).trim(),
-    byDefault: byDefault?.text === undefined ? undefined : ts.displayPartsToString(byDefault.text).trim(),
+    ...tsdoc(checker, symbol),
     optional: (symbol.flags & ts.SymbolFlags.Optional) !== 0,
     typeText: shown,
     type: ["string", "number", "boolean"].includes(shown) ? { type: shown } : { $ref: "pulumi.json#/Any" },
+  };
+}
+
+/** A declaration's TSDoc: its text, and its `@default` when it has one. */
+function tsdoc(checker: ts.TypeChecker, symbol: ts.Symbol | undefined): Pick<Documented, "description" | "byDefault"> {
+  const byDefault = symbol?.getJsDocTags(checker).find((tag) => tag.name === "default");
+  return {
+    description: symbol === undefined ? "" : ts.displayPartsToString(symbol.getDocumentationComment(checker)).trim(),
+    byDefault: byDefault?.text === undefined ? undefined : ts.displayPartsToString(byDefault.text).trim(),
   };
 }
 
